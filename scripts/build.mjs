@@ -13,10 +13,11 @@ const production = process.argv.includes("--production");
 // Native TF.js backends are optional and detected at run time: never bundle them.
 const nodeExternals = ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"];
 
-const nodeEntries = {
-  extension: "src/extension/extension.ts",
-  cli: "src/cli/main.ts",
-};
+const nodeEntries = Object.fromEntries(
+  Object.entries({ extension: "src/extension/extension.ts", cli: "src/cli/main.ts" }).filter(([, file]) =>
+    existsSync(join(root, file)),
+  ),
+);
 // Worker / child-process entries live in src/**/workers/*.worker.ts and bundle to dist/<name>.js
 for (const dir of ["src/core", "src/cli", "src/extension"]) {
   walk(join(root, dir), (file) => {

@@ -1,0 +1,48 @@
+// `ich` — the headless ICH Lab engine. Each sub-command lives in ./commands/<name>.ts.
+import { commands } from "./commands";
+import { UsageError } from "./usage";
+
+const NOT_FOR_DIAGNOSIS = "ICH Lab is a research tool, not for diagnosis.";
+
+function printHelp(): void {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  process.stdout.write(`Usage: ich <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'ich <command> --help' for the options of one command.\n${NOT_FOR_DIAGNOSIS}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    printHelp();
+    return name ? 0 : 2;
+  }
+  if (name === "--version") {
+    process.stdout.write(`${process.env.ICH_VERSION ?? "dev"}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`ich: unknown command '${name}'\n`);
+    printHelp();
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ich ${name}: ${error.message}\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`ich ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
