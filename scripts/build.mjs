@@ -10,8 +10,9 @@ const dist = join(root, "dist");
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
 
-// Native TF.js backends are optional and detected at run time: never bundle them.
-const nodeExternals = ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"];
+// TF.js stays external so that an optional native backend (@tensorflow/tfjs-node[-gpu], detected
+// at run time, never bundled) registers into the same tfjs-core instance the engine uses.
+const nodeExternals = ["vscode", "@tensorflow/*"];
 
 const nodeEntries = Object.fromEntries(
   Object.entries({ extension: "src/extension/extension.ts", cli: "src/cli/main.ts" }).filter(([, file]) =>
