@@ -1,0 +1,112 @@
+// The validated, fully-defaulted form of an experiment file (*.ich.json). The JSON Schema in
+// schemas/experiment.schema.json is the source of truth for fields, defaults and descriptions;
+// these types mirror it. Every path here is absolute (resolved against the experiment's folder).
+import type { Label } from "../labels";
+
+export type WindowPresetName = "brain" | "subdural" | "subdural-wide" | "stroke" | "stroke-wide" | "bone" | "soft-tissue";
+export type WindowSpec = WindowPresetName | { width: number; level: number };
+
+export type Architecture = "small-cnn" | "resnet18" | "resnet34" | "resnet50" | "resnet101" | "densenet121" | "alexnet";
+export type BackendChoice = "auto" | "wasm" | "tensorflow" | "tensorflow-gpu" | "cpu";
+
+export interface SplitConfig {
+  by: "patient" | "study";
+  validationFraction: number;
+  seed: number;
+}
+
+interface DataCommon {
+  /** Use only this many images (deterministic subsample). */
+  limit?: number;
+  split: SplitConfig;
+}
+
+export interface RsnaDataConfig extends DataCommon {
+  kind: "rsna";
+  dicomDir: string;
+  labelsCsv: string;
+  metadataCsv?: string;
+}
+
+export interface ImagesDataConfig extends DataCommon {
+  kind: "images";
+  imageDir: string;
+  /** .csv or feather (.fth/.feather) labels table. */
+  labels: string;
+  metadata?: string;
+}
+
+export interface SyntheticDataConfig extends DataCommon {
+  kind: "synthetic";
+  patients: number;
+  slicesPerPatient: number;
+  seed: number;
+  /** Width and height of generated slices in pixels. */
+  size: number;
+}
+
+export type DataConfig = RsnaDataConfig | ImagesDataConfig | SyntheticDataConfig;
+
+export interface InputConfig {
+  windows: WindowSpec[];
+  size: number;
+  /** Sorted by fromEpoch (1-based). Empty: `size` for every epoch. */
+  progressiveResizing: { fromEpoch: number; size: number }[];
+  /** Neighbour slices each side added as channels (0 = none). */
+  adjacentSlices: number;
+}
+
+export interface ModelConfig {
+  architecture: Architecture;
+  /** Absolute path, http(s)/file URL, or `run:<runId>`; see `pretrainedSource()`. */
+  pretrained?: string;
+  labels: "all" | "any";
+  dropout: number;
+}
+
+export type ScheduleConfig =
+  | { kind: "one-cycle"; maxLr: number; warmupShare: number; divFactor: number; finalDivFactor: number }
+  | { kind: "constant"; lr: number };
+
+export interface AugmentConfig {
+  flip: { p: number };
+  rotate: { degrees: number; p: number };
+  zoom: { max: number; p: number };
+  brightnessContrast: { brightness: number; contrast: number; p: number };
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: "adamw";
+  weightDecay: number;
+  schedule: ScheduleConfig;
+  labelWeights: Record<Label, number>;
+  augment: AugmentConfig;
+  /** Absent: no early stopping. */
+  earlyStopping?: { patience: number; minDelta: number };
+  checkpointEvery: number;
+  seed: number;
+  mixedPrecision: boolean;
+  maxStepsPerEpoch?: number;
+  backend: BackendChoice;
+}
+
+export interface EvalConfig {
+  tta: boolean;
+  threshold: number;
+  /** Every label, filled from `threshold` where the file gives no per-label value. */
+  thresholds: Record<Label, number>;
+}
+
+export interface ExperimentConfig {
+  name: string;
+  description?: string;
+  data: DataConfig;
+  input: InputConfig;
+  model: ModelConfig;
+  train: TrainConfig;
+  eval: EvalConfig;
+}
+
+export type PretrainedSource = { kind: "run"; runId: string } | { kind: "url"; url: string } | { kind: "path"; path: string };
