@@ -1,0 +1,111 @@
+// ICH: Set Up GPU Backend — checks for CUDA 11 / cuDNN 8, installs @tensorflow/tfjs-node-gpu (or
+// the CPU build -node) into the extension's global storage with a visible log, then confirms in
+// a fresh engine process which device TF.js really registered.
+import * as vscode from "vscode";
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { backendInvocation } from "../logic/commandLine";
+import { checkGpuRequirements, explainInstallFailure, REQUIRED_CUDA_LIBRARIES } from "../logic/gpuCheck";
+import { parseJsonOutput } from "../logic/jsonLines";
+import type { BackendProbe } from "../logic/backendReport";
+import { startEngine } from "../engine/engineProcess";
+import { configuration, engineContext, nativeModulesDirectory } from "../settings";
+
+const TFJS_NODE_VERSION = "4.22.0";
+
+function run(command: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 20_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => resolve(error ? undefined : stdout));
+  });
+}
+
+async function ldconfigOutput(): Promise<string | undefined> {
+  return (await run("ldconfig", ["-p"])) ?? (await run("/sbin/ldconfig", ["-p"]));
+}
+
+function libsInLibraryPath(): string[] {
+  const dirs = (process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean);
+  return REQUIRED_CUDA_LIBRARIES.filter((lib) => dirs.some((dir) => existsSync(join(dir, lib.soname)))).map((lib) => lib.soname);
+}
+
+function npmInstall(prefix: string, spec: string, output: vscode.OutputChannel, token: vscode.CancellationToken): Promise<{ ok: boolean; log: string }> {
+  return new Promise((resolve) => {
+    const args = ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--foreground-scripts", spec];
+    output.appendLine(`$ npm ${args.join(" ")}`);
+    const child = spawn(process.platform === "win32" ? "npm.cmd" : "npm", args, { env: { ...process.env, npm_config_yes: "true" } });
+    let log = "";
+    const append = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      log += text;
+      output.append(text);
+    };
+    child.stdout.on("data", append);
+    child.stderr.on("data", append);
+    token.onCancellationRequested(() => child.kill("SIGINT"));
+    child.on("error", (error) => resolve({ ok: false, log: `${log}\nnpm: ${error.message}` }));
+    child.on("close", (code) => resolve({ ok: code === 0, log }));
+  });
+}
+
+export function registerGpuSetup(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand("ichLab.setUpGpuBackend", async () => {
+      const output = vscode.window.createOutputChannel("ICH Lab: GPU Backend Setup");
+      context.subscriptions.push(output);
+      output.show(true);
+      output.appendLine("Checking for an NVIDIA GPU, CUDA 11 and cuDNN 8 (tfjs-node-gpu 4.x loads libtensorflow 2.9: CUDA 11.2 + cuDNN 8.1)…");
+      const check = checkGpuRequirements({
+        nvidiaSmi: await run("nvidia-smi", ["--query-gpu=name,driver_version", "--format=csv,noheader"]),
+        ldconfig: await ldconfigOutput(),
+        foundInLibraryPath: libsInLibraryPath(),
+      });
+      for (const line of check.summary) output.appendLine(line);
+      const gpu = check.packageName === "@tensorflow/tfjs-node-gpu";
+      const question = gpu
+        ? `ICH: Install ${check.packageName}@${TFJS_NODE_VERSION} (downloads ~350 MB incl. libtensorflow)?`
+        : `ICH: No usable GPU setup (${check.gpus.length === 0 ? "no NVIDIA GPU" : `missing ${check.missing.map((m) => m.soname).join(", ")}`}). Install the native CPU backend @tensorflow/tfjs-node instead?`;
+      const answer = await vscode.window.showWarningMessage(question, { modal: true, detail: check.summary.join("\n") }, "Install");
+      if (answer !== "Install") return;
+      const prefix = nativeModulesDirectory(context);
+      await mkdir(prefix, { recursive: true });
+      if (!existsSync(join(prefix, "package.json"))) await writeFile(join(prefix, "package.json"), '{"name":"ich-lab-native-backend","private":true}\n');
+      const installed = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `ICH: Installing ${check.packageName}`, cancellable: true },
+        (_progress, token) => npmInstall(prefix, `${check.packageName}@${TFJS_NODE_VERSION}`, output, token),
+      );
+      if (!installed.ok) {
+        const reason = explainInstallFailure(installed.log);
+        output.appendLine(`FAILED: ${reason}`);
+        void vscode.window.showErrorMessage(`ICH: Installing ${check.packageName} failed. ${reason}`, "Show Log").then((c) => c && output.show());
+        return;
+      }
+      const backend = gpu ? "tensorflow-gpu" : "tensorflow";
+      output.appendLine(`Installed into ${prefix}. Verifying in a fresh engine process with ICH_BACKEND=${backend}…`);
+      const engine = startEngine(backendInvocation({ ...engineContext(context), backend }), prefix, { onLog: (line) => output.appendLine(line) });
+      const result = await engine.done;
+      let probe: BackendProbe | undefined;
+      try {
+        probe = result.code === 0 ? parseJsonOutput<BackendProbe>(result.stdout, "ich backend") : undefined;
+      } catch {
+        probe = undefined;
+      }
+      if (!probe || !probe.backend.startsWith("tensorflow")) {
+        const detail = probe ? `the engine still uses ${probe.backend} (${probe.device ?? "?"})` : "the engine could not load it";
+        output.appendLine(`NOT ACTIVE: ${detail}.`);
+        for (const warning of probe?.warnings ?? []) output.appendLine(`warning: ${warning}`);
+        void vscode.window.showErrorMessage(`ICH: ${check.packageName} is installed but ${detail}. See the log.`);
+        return;
+      }
+      const onGpu = probe.gpu === true || /gpu/i.test(probe.device ?? "");
+      output.appendLine(`Backend ${probe.backend}, device ${probe.device ?? "?"}.`);
+      if (gpu && !onGpu) {
+        void vscode.window.showWarningMessage(`ICH: tfjs-node-gpu loaded but registered no GPU device (${probe.device ?? "CPU"}): training would run on the CPU. Check the CUDA 11.2/cuDNN 8.1 install.`);
+        return;
+      }
+      await configuration().update("backend", backend, vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(`ICH: Native backend ready — ${probe.backend} on ${probe.device ?? (onGpu ? "GPU" : "CPU")}. Setting ichLab.backend = ${backend}.`);
+    }),
+  );
+}

@@ -1,0 +1,49 @@
+// ICH: Find Learning Rate — runs `ich lr-find`, plots the sweep, offers to write the suggestion.
+import * as vscode from "vscode";
+import { lrFindInvocation } from "../logic/commandLine";
+import { parseJsonOutput } from "../logic/jsonLines";
+import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
+import { engineContext, workspaceFolderFor } from "../settings";
+import { ichOutput, runEngineTask } from "./engineTask";
+import { pickExperiment } from "./train";
+
+export function registerLrFind(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand("ichLab.findLearningRate", async (uri?: vscode.Uri) => {
+      const experiment = uri instanceof vscode.Uri ? uri : await pickExperiment("ICH: Find Learning Rate — pick an experiment");
+      if (!experiment) return;
+      const output = ichOutput(context);
+      const folder = workspaceFolderFor(experiment);
+      const stdout = await runEngineTask({
+        title: `ICH: Finding learning rate for ${vscode.workspace.asRelativePath(experiment)}`,
+        invocation: lrFindInvocation(engineContext(context), experiment.fsPath),
+        cwd: folder?.uri.fsPath ?? vscode.Uri.joinPath(experiment, "..").fsPath,
+        output,
+      });
+      if (stdout === undefined) return;
+      let result;
+      try {
+        result = readLrFindResult(parseJsonOutput<unknown>(stdout, "ich lr-find"), "ich lr-find");
+      } catch (error) {
+        output.appendLine(stdout);
+        void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      const lr = formatLr(result.suggestedLr);
+      output.appendLine(`lr-find ${experiment.fsPath}: suggested maxLr ${lr} (${result.points.length} points)`);
+      if (result.points.length > 1) {
+        const svg = Buffer.from(lrSweepSvg(result)).toString("base64");
+        const markdown = `# Learning-rate sweep\n\n${vscode.workspace.asRelativePath(experiment)} — suggested maxLr **${lr}**\n\n![LR sweep](data:image/svg+xml;base64,${svg})\n`;
+        const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
+        await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
+      }
+      const choice = await vscode.window.showInformationMessage(`ICH: Suggested learning rate ${lr}. Write it into train.schedule.maxLr?`, "Write to Experiment");
+      if (choice !== "Write to Experiment") return;
+      const document = await vscode.workspace.openTextDocument(experiment);
+      const text = document.getText();
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(experiment, new vscode.Range(document.positionAt(0), document.positionAt(text.length)), withMaxLr(text, result.suggestedLr));
+      if (await vscode.workspace.applyEdit(edit)) await document.save();
+    }),
+  );
+}

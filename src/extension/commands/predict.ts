@@ -1,0 +1,73 @@
+// ICH: Predict — on .dcm files (multi-select) or folders, with the active model; writes an RSNA
+// submission CSV next to the input and shows the result.
+import * as vscode from "vscode";
+import { fileStamp, predictInvocation, predictionCsvPath } from "../logic/commandLine";
+import { engineContext, workspaceFolderFor } from "../settings";
+import type { ActiveModel } from "./activeModel";
+import { ichOutput, runEngineTask } from "./engineTask";
+
+export const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
+
+/** Folder predictions are shown by the triage panel when its module registers itself. */
+let triage: ((csvPath: string, inputs: vscode.Uri[]) => unknown) | undefined;
+export function setTriagePanel(open: (csvPath: string, inputs: vscode.Uri[]) => unknown): void {
+  triage = open;
+}
+
+async function inputsFromArguments(clicked: unknown, selected: unknown): Promise<vscode.Uri[]> {
+  if (Array.isArray(selected) && selected.length > 0) return selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri);
+  if (clicked instanceof vscode.Uri) return [clicked];
+  const active = vscode.window.activeTextEditor?.document.uri ?? activeCustomEditorUri();
+  if (active?.fsPath.toLowerCase().endsWith(".dcm")) return [active];
+  return (
+    (await vscode.window.showOpenDialog({ title: "ICH: Predict — DICOM files or a folder", canSelectFiles: true, canSelectFolders: true, canSelectMany: true, filters: { DICOM: ["dcm"] } })) ?? []
+  );
+}
+
+function activeCustomEditorUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom ? input.uri : undefined;
+}
+
+export function registerPredict(context: vscode.ExtensionContext, activeModel: ActiveModel): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand("ichLab.predict", async (clicked?: unknown, selected?: unknown) => {
+      const inputs = await inputsFromArguments(clicked, selected);
+      if (inputs.length === 0) return;
+      let runDir = activeModel.runDir;
+      if (!runDir) {
+        await vscode.commands.executeCommand("ichLab.selectActiveModel");
+        runDir = activeModel.runDir;
+        if (!runDir) return;
+      }
+      const described = await Promise.all(
+        inputs.map(async (uri) => ({ uri, path: uri.fsPath, isDirectory: ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0 })),
+      );
+      const csvPath = predictionCsvPath(described, fileStamp(new Date()));
+      const output = ichOutput(context);
+      const folder = workspaceFolderFor(inputs[0]);
+      const stdout = await runEngineTask({
+        title: `ICH: Predicting ${inputs.length === 1 ? vscode.workspace.asRelativePath(inputs[0]) : `${inputs.length} inputs`}`,
+        invocation: predictInvocation(engineContext(context), runDir, described.map((d) => d.path), csvPath),
+        cwd: folder?.uri.fsPath ?? runDir,
+        output,
+      });
+      if (stdout === undefined) return;
+      const csv = vscode.Uri.file(csvPath);
+      void vscode.window.showInformationMessage(`ICH: Predictions written to ${vscode.workspace.asRelativePath(csv)} (research tool, not for diagnosis).`);
+      const single = described.length === 1 && !described[0].isDirectory;
+      if (single) {
+        try {
+          await vscode.commands.executeCommand("vscode.openWith", described[0].uri, DICOM_PREVIEW_VIEW_TYPE);
+          return;
+        } catch (error) {
+          output.appendLine(`DICOM preview unavailable (${error instanceof Error ? error.message : String(error)}); opening the CSV instead`);
+        }
+      } else if (triage) {
+        await triage(csvPath, inputs);
+        return;
+      }
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(csv), { preview: false });
+    }),
+  );
+}

@@ -1,0 +1,87 @@
+// Runs one `ich` engine process and streams its output. No vscode import: testable with plain Node.
+import { spawn } from "node:child_process";
+import type { ProgressEvent } from "../../core/runs/types";
+import type { EngineInvocation } from "../logic/commandLine";
+import { LineSplitter, parseProgressEvent } from "../logic/jsonLines";
+
+export interface EngineResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface EngineHandlers {
+  onEvent?(event: ProgressEvent): void;
+  /** Every stdout line that is not a ProgressEvent, and every stderr line. */
+  onLog?(line: string, stream: "stdout" | "stderr"): void;
+}
+
+export interface EngineProcess {
+  pid: number | undefined;
+  done: Promise<EngineResult>;
+  /** SIGINT: the engine finishes the step, marks the run cancelled and exits. */
+  interrupt(): void;
+  kill(): void;
+}
+
+export function startEngine(invocation: EngineInvocation, cwd: string, handlers: EngineHandlers = {}): EngineProcess {
+  const child = spawn(invocation.command, invocation.args, {
+    cwd,
+    env: { ...process.env, ...invocation.env, ELECTRON_RUN_AS_NODE: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const outLines = new LineSplitter();
+  const errLines = new LineSplitter();
+  const handleOut = (line: string) => {
+    const event = parseProgressEvent(line);
+    if (event) handlers.onEvent?.(event);
+    else handlers.onLog?.(line, "stdout");
+  };
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    stdout += chunk;
+    for (const line of outLines.push(chunk)) handleOut(line);
+  });
+  child.stderr.on("data", (chunk: string) => {
+    stderr += chunk;
+    for (const line of errLines.push(chunk)) handlers.onLog?.(line, "stderr");
+  });
+  const done = new Promise<EngineResult>((resolve) => {
+    child.on("error", (error) => {
+      stderr += `${invocation.command}: ${error.message}\n`;
+      handlers.onLog?.(`${invocation.command}: ${error.message}`, "stderr");
+      resolve({ code: null, signal: null, stdout, stderr });
+    });
+    child.on("close", (code, signal) => {
+      for (const line of outLines.flush()) handleOut(line);
+      for (const line of errLines.flush()) handlers.onLog?.(line, "stderr");
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    pid: child.pid,
+    done,
+    interrupt: () => {
+      if (child.exitCode === null) child.kill("SIGINT");
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+/** The reason a finished engine process failed, for an error message (last stderr line wins). */
+export function failureReason(result: EngineResult): string {
+  const lines = result.stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const last = lines.at(-1);
+  if (last) return last;
+  if (result.signal) return `the engine process was stopped by ${result.signal}`;
+  return `the engine process exited with code ${result.code}`;
+}

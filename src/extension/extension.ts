@@ -1,0 +1,41 @@
+// ICH Lab extension host entry. Glue only: every engine action runs `node dist/cli.js ...` in a
+// separate process, so activation never loads TF.js and never fails over a missing native backend.
+import * as vscode from "vscode";
+import { ActiveModel, registerActiveModel } from "./commands/activeModel";
+import { registerBackendInfo } from "./commands/backendInfo";
+import { registerGpuSetup } from "./commands/gpuSetup";
+import { registerLrFind } from "./commands/lrFind";
+import { registerNewExperiment } from "./commands/newExperiment";
+import { registerPredict } from "./commands/predict";
+import { registerRunActions } from "./commands/runActions";
+import { registerSynth } from "./commands/synth";
+import { registerTrain } from "./commands/train";
+import { RunsTreeProvider } from "./runsview/runsView";
+import { TrainingManager } from "./training";
+
+export const RUNS_VIEW_ID = "ichLab.runs";
+
+export function activate(context: vscode.ExtensionContext): void {
+  const trainings = new TrainingManager(context);
+  const runs = new RunsTreeProvider();
+  const activeModel = new ActiveModel(context);
+  const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
+  context.subscriptions.push(trainings, runs, activeModel, view, trainings.onDidChange(() => runs.scheduleRefresh(100)));
+
+  registerTrain(context, trainings);
+  registerRunActions(context, runs, trainings);
+  registerSynth(context);
+  registerNewExperiment(context);
+  registerLrFind(context);
+  registerActiveModel(context, runs, activeModel);
+  registerPredict(context, activeModel);
+  registerGpuSetup(context);
+  registerBackendInfo(context, runs);
+  context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh()));
+
+  runs.refresh();
+}
+
+export function deactivate(): void {
+  // Disposables (training processes get SIGINT) are released through context.subscriptions.
+}

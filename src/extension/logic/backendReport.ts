@@ -1,0 +1,60 @@
+// Markdown for ICH: Show Backend Info, from `ich backend --json` and the newest run's throughput.
+export interface BackendProbe {
+  backend: string;
+  device?: string;
+  versions?: Record<string, string>;
+  warnings?: string[];
+  gpu?: boolean;
+}
+
+export interface Throughput {
+  runId: string;
+  imagesPerSec: number;
+  backend: string;
+  time: string;
+}
+
+/** Last `imagesPerSec` in a metrics.jsonl text (epoch lines preferred over step lines). */
+export function lastImagesPerSec(metricsJsonl: string): { imagesPerSec: number; time: string } | undefined {
+  let lastStep: { imagesPerSec: number; time: string } | undefined;
+  const lines = metricsJsonl.split(/\r?\n/).filter((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let line: { kind?: string; imagesPerSec?: number; time?: string };
+    try {
+      line = JSON.parse(lines[i]);
+    } catch {
+      continue;
+    }
+    if (typeof line.imagesPerSec !== "number") continue;
+    const value = { imagesPerSec: line.imagesPerSec, time: line.time ?? "" };
+    if (line.kind === "epoch") return value;
+    lastStep ??= value;
+  }
+  return lastStep;
+}
+
+export function backendReportMarkdown(probe: BackendProbe, setting: string, nodePath: string, throughput: Throughput | undefined): string {
+  const lines = [
+    "# ICH Lab — backend",
+    "",
+    "| | |",
+    "|---|---|",
+    `| Setting \`ichLab.backend\` | ${setting} |`,
+    `| Backend in use | **${probe.backend}** |`,
+    `| Device | ${probe.device ?? "—"} |`,
+    `| Node for engine processes | \`${nodePath}\` |`,
+  ];
+  for (const [name, version] of Object.entries(probe.versions ?? {})) lines.push(`| ${name} | ${version} |`);
+  lines.push(
+    "",
+    throughput
+      ? `Last measured throughput: **${throughput.imagesPerSec.toFixed(1)} img/s** (run \`${throughput.runId}\`, ${throughput.backend}${throughput.time ? `, ${throughput.time}` : ""}).`
+      : "No run has recorded a throughput yet.",
+  );
+  if (probe.warnings && probe.warnings.length > 0) {
+    lines.push("", "## Warnings", "");
+    for (const warning of probe.warnings) lines.push(`- ${warning}`);
+  }
+  lines.push("", "_Research tool, not for diagnosis._");
+  return lines.join("\n");
+}

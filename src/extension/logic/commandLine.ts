@@ -1,0 +1,101 @@
+// Command lines for the `ich` engine process. The extension never trains in its own process:
+// every action is `node dist/cli.js <command> ...` with JSON output.
+import { isAbsolute, join } from "node:path";
+
+export type BackendSetting = "auto" | "wasm" | "tensorflow" | "tensorflow-gpu" | "cpu";
+
+export interface EngineInvocation {
+  command: string; // the Node executable
+  args: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The Node executable for engine processes: the `ichLab.nodePath` setting when set; else the
+ * extension host's own executable when that is plain Node (code-server, Remote); else `node`
+ * from PATH (desktop VS Code runs the host inside Electron).
+ */
+export function resolveNodePath(setting: string | undefined, execPath: string, versions: NodeJS.ProcessVersions): string {
+  if (setting && setting.trim().length > 0) return setting.trim();
+  return versions.electron ? "node" : execPath;
+}
+
+/** Absolute runs directory: the setting resolved against the workspace folder. */
+export function resolveRunsDirectory(setting: string | undefined, workspaceFolder: string): string {
+  const dir = setting && setting.trim().length > 0 ? setting.trim() : "runs";
+  return isAbsolute(dir) ? dir : join(workspaceFolder, dir);
+}
+
+export interface EngineContext {
+  nodePath: string;
+  cliPath: string; // <extension>/dist/cli.js
+  backend: BackendSetting;
+  /** Folder with optionally installed native backends (ICH: Set Up GPU Backend). */
+  nativeModulesDir?: string;
+}
+
+function invocation(context: EngineContext, args: string[]): EngineInvocation {
+  const env: Record<string, string> = { ICH_BACKEND: context.backend };
+  if (context.nativeModulesDir) {
+    // Native backends installed by "ICH: Set Up GPU Backend" resolve through NODE_PATH.
+    env.ICH_NATIVE_MODULES = context.nativeModulesDir;
+    env.NODE_PATH = join(context.nativeModulesDir, "node_modules");
+  }
+  return { command: context.nodePath, args: [context.cliPath, ...args], env };
+}
+
+export function trainInvocation(context: EngineContext, experimentPath: string, runsDir: string): EngineInvocation {
+  return invocation(context, ["train", experimentPath, "--json-progress", "--runs", runsDir]);
+}
+
+export function evalInvocation(context: EngineContext, runDir: string): EngineInvocation {
+  return invocation(context, ["eval", runDir, "--json"]);
+}
+
+export function predictInvocation(context: EngineContext, runDir: string, inputs: string[], csvOut: string): EngineInvocation {
+  return invocation(context, ["predict", runDir, ...inputs, "--json", "--out", csvOut]);
+}
+
+export function lrFindInvocation(context: EngineContext, experimentPath: string): EngineInvocation {
+  return invocation(context, ["lr-find", experimentPath, "--json"]);
+}
+
+export interface SynthOptions {
+  out: string;
+  patients: number;
+  slices: number;
+  seed: number;
+}
+
+export function synthInvocation(context: EngineContext, options: SynthOptions): EngineInvocation {
+  return invocation(context, [
+    "synth",
+    "--out",
+    options.out,
+    "--patients",
+    String(options.patients),
+    "--slices",
+    String(options.slices),
+    "--seed",
+    String(options.seed),
+  ]);
+}
+
+export function backendInvocation(context: EngineContext): EngineInvocation {
+  return invocation(context, ["backend", "--json"]);
+}
+
+/** Where ICH: Predict writes its RSNA submission CSV: beside a single file, inside a folder. */
+export function predictionCsvPath(inputs: { path: string; isDirectory: boolean }[], stamp: string): string {
+  if (inputs.length === 0) throw new Error("predict: no input files or folders");
+  const first = inputs[0];
+  if (inputs.length === 1 && first.isDirectory) return join(first.path, `ich-predictions-${stamp}.csv`);
+  const dir = first.path.replace(/[\\/][^\\/]*$/, "");
+  return join(dir, `ich-predictions-${stamp}.csv`);
+}
+
+/** Filesystem-safe timestamp, e.g. 20261127-140512. */
+export function fileStamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}

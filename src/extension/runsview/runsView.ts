@@ -1,0 +1,149 @@
+// The "Runs" tree in the ICH Lab activity-bar container: runs grouped by experiment, live from
+// file watchers on the run store (so runs started from the CLI show up too).
+import * as vscode from "vscode";
+import { join, relative, isAbsolute } from "node:path";
+import type { RunRecord } from "../../core/runs/types";
+import { groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon, type ExperimentGroup } from "../logic/runTree";
+import { primaryWorkspaceFolder, runsDirectory } from "../settings";
+import { listRunRecords } from "./runFiles";
+
+export class ExperimentItem extends vscode.TreeItem {
+  constructor(readonly group: ExperimentGroup) {
+    super(group.label, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `experiment:${group.key}`;
+    this.iconPath = new vscode.ThemeIcon("beaker");
+    this.description = `${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`;
+    this.contextValue = "ichExperiment";
+    if (group.key) {
+      this.resourceUri = vscode.Uri.file(group.key);
+      this.tooltip = group.key;
+    }
+  }
+}
+
+export class RunItem extends vscode.TreeItem {
+  constructor(
+    readonly record: RunRecord,
+    readonly runDir: string,
+  ) {
+    super(record.name || record.id, vscode.TreeItemCollapsibleState.None);
+    this.id = `run:${runDir}`;
+    this.description = runDescription(record);
+    const color = record.status === "failed" ? new vscode.ThemeColor("errorForeground") : record.status === "completed" ? new vscode.ThemeColor("testing.iconPassed") : undefined;
+    this.iconPath = new vscode.ThemeIcon(statusIcon(record.status), color);
+    const tooltip = new vscode.MarkdownString(runTooltipMarkdown(record, new Date()));
+    tooltip.supportThemeIcons = true;
+    this.tooltip = tooltip;
+    this.contextValue = `ichRun.${record.status}`;
+    this.command = { command: "ichLab.openDashboard", title: "Open Dashboard", arguments: [this] };
+  }
+}
+
+type Node = ExperimentItem | RunItem;
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private records: RunRecord[] = [];
+  private root: string | undefined;
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor() {
+    this.watch();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("ichLab.runsDirectory")) {
+          this.watch();
+          this.refresh();
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watch();
+        this.refresh();
+      }),
+    );
+  }
+
+  get runsRoot(): string | undefined {
+    return this.root;
+  }
+
+  /** Runs currently known to the view (after the last refresh). */
+  get runs(): { record: RunRecord; runDir: string }[] {
+    return this.root ? this.records.map((record) => ({ record, runDir: join(this.root as string, record.id) })) : [];
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    this.root = runsDirectory();
+    const folder = primaryWorkspaceFolder();
+    if (!this.root || !folder) return;
+    const rel = relative(folder.uri.fsPath, this.root);
+    const inside = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+    const glob = "**/{run.json,metrics.jsonl}";
+    const pattern = inside ? new vscode.RelativePattern(folder, `${rel.split("\\").join("/")}/${glob}`) : new vscode.RelativePattern(vscode.Uri.file(this.root), glob);
+    this.watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const onChange = () => this.scheduleRefresh();
+    this.watcher.onDidChange(onChange);
+    this.watcher.onDidCreate(onChange);
+    this.watcher.onDidDelete(onChange);
+  }
+
+  /** Debounced: training writes run.json and metrics.jsonl many times per epoch. */
+  scheduleRefresh(delayMs = 400): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.refresh(), delayMs);
+  }
+
+  refresh(): void {
+    void this.reload();
+  }
+
+  /** Re-reads the run store now and resolves when the view model is current. */
+  reloadNow(): Promise<void> {
+    return this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    this.records = this.root ? await listRunRecords(this.root) : [];
+    this.changed.fire(undefined);
+    // While something runs, re-read periodically too: watchers can miss events (network disks,
+    // folders created after the watcher started) and heartbeats should stay visible.
+    const anyRunning = this.records.some((r) => r.status === "running");
+    if (anyRunning && !this.poll) this.poll = setInterval(() => this.refresh(), 5000);
+    if (!anyRunning && this.poll) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+    }
+  }
+
+  getTreeItem(element: Node): vscode.TreeItem {
+    return element;
+  }
+
+  getChildren(element?: Node): Node[] {
+    if (!this.root) return [];
+    if (!element) return groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group));
+    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, join(this.root as string, record.id)));
+    return [];
+  }
+
+  getParent(element: Node): Node | undefined {
+    if (element instanceof RunItem) {
+      const group = groupRunsByExperiment(this.records).find((g) => g.runs.some((r) => r.id === element.record.id));
+      return group ? new ExperimentItem(group) : undefined;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+    if (this.debounce) clearTimeout(this.debounce);
+    if (this.poll) clearInterval(this.poll);
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+}
