@@ -1,0 +1,112 @@
+import * as dicomParser from "dicom-parser";
+import type { DataSet } from "dicom-parser";
+import { constants, inflateRawSync } from "node:zlib";
+import { DicomError } from "./types";
+
+export const PIXEL_DATA_TAG = "x7fe00010";
+export const IMPLICIT_LE = "1.2.840.10008.1.2";
+export const EXPLICIT_LE = "1.2.840.10008.1.2.1";
+export const DEFLATED_LE = "1.2.840.10008.1.2.1.99";
+export const EXPLICIT_BE = "1.2.840.10008.1.2.2";
+
+export interface ParsedDicom {
+  dataSet: DataSet;
+  transferSyntaxUid: string;
+  hasMeta: boolean;
+  /** The bytes the data set indexes into (the inflated stream for deflated files). */
+  byteArray: Uint8Array;
+}
+
+const KNOWN_VRS = new Set(
+  "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split(" "),
+);
+
+function hasDicmPrefix(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+/**
+ * Files without preamble/meta start directly with a data set element. dicom-parser needs the
+ * transfer syntax for those; we guess it from the first element (explicit VR letters or not).
+ */
+function guessHeadlessSyntax(bytes: Uint8Array, file: string): string {
+  if (bytes.length < 8) throw new DicomError(file, "not-dicom", `not a DICOM file (only ${bytes.length} bytes)`);
+  const group = bytes[0] | (bytes[1] << 8);
+  const element = bytes[2] | (bytes[3] << 8);
+  const plausibleGroup = group % 2 === 0 && group >= 0x0002 && group <= 0x0028 && element < 0x2000;
+  if (!plausibleGroup) {
+    throw new DicomError(file, "not-dicom", "not a DICOM file (no 'DICM' marker at byte 128 and no data set at the start)");
+  }
+  const vr = String.fromCharCode(bytes[4], bytes[5]);
+  if (KNOWN_VRS.has(vr)) return EXPLICIT_LE;
+  const length = bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24);
+  if (length < 0 || length > bytes.length) {
+    throw new DicomError(file, "not-dicom", "not a DICOM file (no 'DICM' marker at byte 128 and no valid first element)");
+  }
+  return IMPLICIT_LE;
+}
+
+function inflater(file: string, partial: boolean) {
+  return (bytes: Uint8Array, position: number): Uint8Array => {
+    let inflated: Buffer;
+    try {
+      // A prefix of a deflated file is an unfinished stream: inflate what is there.
+      inflated = inflateRawSync(bytes.subarray(position), partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
+    } catch (error) {
+      throw new DicomError(file, "decode-failed", `deflated data set is corrupt (${(error as Error).message})`);
+    }
+    const whole = new Uint8Array(position + inflated.length);
+    whole.set(bytes.subarray(0, position), 0);
+    whole.set(inflated, position);
+    return whole;
+  };
+}
+
+function messageOf(error: unknown): string {
+  // dicom-parser throws strings, Errors, or { exception, dataSet } from inside the data set.
+  const inner = (error as { exception?: unknown } | undefined)?.exception;
+  if (inner !== undefined) return messageOf(inner);
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export interface ParseOptions {
+  /** Stop before the pixel data element (its value is neither read nor checked). */
+  headerOnly: boolean;
+  /** `bytes` may be only the start of the file: report running out of bytes as "truncated". */
+  prefix?: boolean;
+}
+
+/** Parses the data set with dicom-parser; every failure becomes a DicomError naming the file. */
+export function parseDataSet(bytes: Uint8Array, file: string, options: ParseOptions): ParsedDicom {
+  if (bytes.length === 0) throw new DicomError(file, "empty", "file is empty (0 bytes)");
+  const hasMeta = hasDicmPrefix(bytes);
+  const headlessSyntax = hasMeta ? undefined : guessHeadlessSyntax(bytes, file);
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, {
+      untilTag: options.headerOnly ? PIXEL_DATA_TAG : undefined,
+      TransferSyntaxUID: headlessSyntax,
+      inflater: inflater(file, options.prefix === true),
+    } as dicomParser.ParseDicomOptions);
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    const partial = (error as { dataSet?: DataSet } | undefined)?.dataSet;
+    const pixel = partial?.elements[PIXEL_DATA_TAG];
+    if (pixel && pixel.dataOffset + pixel.length > bytes.length && !pixel.encapsulatedPixelData) {
+      throw truncatedPixelData(file, pixel.length, bytes.length - pixel.dataOffset);
+    }
+    const message = messageOf(error);
+    if (/past end|overrun|overread|cannot be greater|Value.*length/i.test(message)) {
+      throw new DicomError(file, "truncated", `file ends in the middle of the data set (${message.replace(/^dicomParser[.:]\s*/, "")})`);
+    }
+    throw new DicomError(file, "not-dicom", `cannot parse DICOM data set: ${message}`);
+  }
+  const transferSyntaxUid = (dataSet.string("x00020010") ?? headlessSyntax ?? IMPLICIT_LE).replace(/\0/g, "").trim();
+  const inflated = (dataSet.byteArray as Uint8Array) ?? bytes;
+  return { dataSet, transferSyntaxUid, hasMeta, byteArray: inflated };
+}
+
+export function truncatedPixelData(file: string, expected: number, actual: number): DicomError {
+  return new DicomError(file, "truncated", `pixel data is truncated: ${Math.max(0, actual)} of ${expected} bytes present`);
+}
