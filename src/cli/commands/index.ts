@@ -1,4 +1,7 @@
 import type { Command } from "../usage";
+import { command as backend } from "./backend";
 
 // One line per sub-command; each module exports `command: Command`.
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  backend,
+};

@@ -36,11 +36,8 @@ export interface EngineContext {
 
 function invocation(context: EngineContext, args: string[]): EngineInvocation {
   const env: Record<string, string> = { ICH_BACKEND: context.backend };
-  if (context.nativeModulesDir) {
-    // Native backends installed by "ICH: Set Up GPU Backend" resolve through NODE_PATH.
-    env.ICH_NATIVE_MODULES = context.nativeModulesDir;
-    env.NODE_PATH = join(context.nativeModulesDir, "node_modules");
-  }
+  // Native backends installed by "ICH: Set Up GPU Backend" (read by `ich backend` / initBackend callers).
+  if (context.nativeModulesDir) env.ICH_NATIVE_MODULES = context.nativeModulesDir;
   return { command: context.nodePath, args: [context.cliPath, ...args], env };
 }
 

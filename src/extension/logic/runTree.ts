@@ -78,7 +78,7 @@ export function runDurationMs(record: RunRecord, now: Date): number {
 }
 
 function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, "\\$1");
+  return text.replace(/([\\`*_[\]|<>])/g, "\\$1");
 }
 
 /** Markdown for the tree item's tooltip. */

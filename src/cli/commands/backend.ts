@@ -1,0 +1,58 @@
+// `ich backend` — initialises the TF.js backend the engine would use here and reports it.
+// The extension's "ICH: Show Backend Info" / "Set Up GPU Backend" run this in a fresh process.
+import { delimiter } from "node:path";
+import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../core/tf/backend";
+import { parseCommandLine, UsageError, type Command } from "../usage";
+
+const USAGE = `Usage: ich backend [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--native-modules DIR]... [--json]
+
+Initialises the TF.js backend and prints backend, device, package versions and warnings.
+  --backend         preference (default: $ICH_BACKEND or auto)
+  --native-modules  extra folder with @tensorflow/tfjs-node[-gpu] installed (repeatable;
+                    default: $ICH_NATIVE_MODULES, ${delimiter}-separated)
+  --json            one JSON object: {backend, device, gpu, versions, warnings, replacedKernels}`;
+
+/** Backend preference and native-module folders from the environment the extension sets. */
+export function backendFromEnvironment(env: NodeJS.ProcessEnv = process.env): { prefer?: BackendPreference; nativeModulePaths: string[] } {
+  const raw = env.ICH_BACKEND?.trim();
+  const prefer = raw && (BACKEND_PREFERENCES as readonly string[]).includes(raw) ? (raw as BackendPreference) : undefined;
+  return { prefer, nativeModulePaths: (env.ICH_NATIVE_MODULES ?? "").split(delimiter).filter(Boolean) };
+}
+
+export const command: Command = {
+  summary: "show the TF.js backend and device this machine trains on",
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseCommandLine(
+      argv,
+      { backend: { type: "string" }, "native-modules": { type: "string", multiple: true }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      false,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const fromEnv = backendFromEnvironment();
+    const prefer = (values.backend ?? fromEnv.prefer ?? "auto") as BackendPreference;
+    if (!BACKEND_PREFERENCES.includes(prefer)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}, got '${prefer}'`);
+    const nativeModulePaths = values["native-modules"] ?? fromEnv.nativeModulePaths;
+    const info = await initBackend({ prefer, nativeModulePaths, trainingKernels: true });
+    const report = {
+      backend: info.backend,
+      device: info.device,
+      gpu: /^GPU\b/.test(info.device),
+      versions: { node: process.versions.node, ...info.packages },
+      warnings: info.warnings,
+      replacedKernels: info.replacedKernels,
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      const lines = [`backend  ${report.backend}`, `device   ${report.device}`, ...Object.entries(report.versions).map(([name, version]) => `${name.padEnd(8)} ${version}`)];
+      for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+    info.tf.disposeVariables();
+    return 0;
+  },
+};
