@@ -1,0 +1,65 @@
+// `ich runs` — the runs in the run store, as a table or JSON lines.
+import { DEFAULT_RUNS_DIR, RunStore, type RunRecord } from "../../core/runs";
+import { parseCommandLine, type Command } from "../usage";
+
+const USAGE = `Usage: ich runs [--dir DIR] [--json]
+
+Lists the runs of the run store, oldest first. Runs whose process died are marked failed.
+  --dir   run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+  --json  one run.json record per line instead of the table`;
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+function durationOf(run: RunRecord, now: Date): string {
+  const end = run.endedAt ? Date.parse(run.endedAt) : run.status === "running" ? now.getTime() : Number.NaN;
+  const ms = end - Date.parse(run.startedAt);
+  return Number.isFinite(ms) ? formatDuration(ms) : "-";
+}
+
+/** The `ich runs` table: one header row, one row per run, columns padded to their widest cell. */
+export function formatRunsTable(runs: readonly RunRecord[], now: Date = new Date()): string {
+  const header = ["ID", "NAME", "STATUS", "ARCHITECTURE", "EPOCHS", "BEST WLL", "MEAN AUC", "DURATION", "BACKEND"];
+  const rows = runs.map((run) => [
+    run.id,
+    run.name,
+    run.status,
+    run.architecture,
+    `${run.epochsDone}/${run.epochsPlanned}`,
+    run.best ? run.best.weightedLogLoss.toFixed(4) : "-",
+    run.best ? run.best.meanAuc.toFixed(3) : "-",
+    durationOf(run, now),
+    run.backend,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+export const command: Command = {
+  summary: "list training runs (status, best weighted log loss, mean AUC, duration)",
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseCommandLine(argv, { dir: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, false);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const store = new RunStore(values.dir ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const runs = await store.list();
+    if (values.json) {
+      process.stdout.write(runs.map((run) => `${JSON.stringify(run)}\n`).join(""));
+    } else if (runs.length === 0) {
+      process.stdout.write(`No runs in ${store.root}\n`);
+    } else {
+      process.stdout.write(formatRunsTable(runs));
+    }
+    return 0;
+  },
+};
