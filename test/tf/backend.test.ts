@@ -35,6 +35,7 @@ describe.skipIf(!noNative)("initBackend without the native packages", () => {
     expect(info.device).toMatch(/^CPU \(WASM SIMD, 1 thread\)$/);
     expect(info.packages["tfjs-core"]).toBe(info.tf.version_core);
     expect(info.packages["tfjs-backend-wasm"]).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.replacedKernels).toContain("Conv2DBackpropFilter");
     expect(info.warnings.some((w) => w.includes("@tensorflow/tfjs-node-gpu"))).toBe(true);
     expect(info.warnings.some((w) => w.startsWith("@tensorflow/tfjs-node is not installed"))).toBe(true);
     expect(logged.some((m) => m.startsWith("backend: wasm"))).toBe(true);

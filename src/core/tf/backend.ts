@@ -6,6 +6,7 @@ import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import { missingCudaLibraries, probeCuda, type CudaProbe } from "./cuda-probe.js";
+import { registerWasmTrainingKernels } from "./wasm-kernels.js";
 import { loadNativePackage, localRequire, type NativePackageName } from "./native-packages.js";
 
 export type BackendPreference = "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -157,7 +158,7 @@ async function tryWasm(opts: BackendOptions): Promise<Attempt> {
   }
   const simd = wasmBinaryRead !== undefined ? basename(wasmBinaryRead).includes("simd") : Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
   const threads = tfWasm.getThreadsCount();
-  const replacedKernels: string[] = [];
+  const replacedKernels = opts.trainingKernels === false ? [] : registerWasmTrainingKernels(tf);
   return {
     ok: true,
     info: {

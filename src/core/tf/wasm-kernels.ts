@@ -1,0 +1,224 @@
+// Gradient kernels the stock WASM backend lacks (Conv2DBackpropFilter, the depthwise gradients) or
+// runs slowly (Conv2DBackpropInput: a scalar loop; Tile), rebuilt from kernels WASM runs fast
+// (XNNPACK convolutions, transposes, pads). Registered through TF.js's public kernel registry.
+import type * as TF from "@tensorflow/tfjs";
+import { KernelScratch } from "./kernel-scratch.js";
+
+type Tf = typeof TF;
+type TensorInfo = TF.TensorInfo;
+type Pad = "valid" | "same" | number | TF.backend_util.ExplicitPadding;
+type Explicit = TF.backend_util.ExplicitPadding;
+
+const BACKEND = "wasm";
+const OURS = Symbol.for("ich-lab.wasm-training-kernel");
+
+export const WASM_TRAINING_KERNELS = [
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+  "Tile",
+] as const;
+
+interface KernelArgs {
+  inputs: TF.NamedTensorInfoMap;
+  attrs?: TF.NamedAttrMap;
+  backend: TF.KernelBackend;
+}
+
+type Impl = (s: KernelScratch, args: KernelArgs) => TensorInfo | undefined;
+
+/**
+ * Registers the replacement kernels for the "wasm" backend (idempotent). Returns the kernel names
+ * now served by this module. Configurations a replacement does not cover (NCHW, dilated gradients,
+ * bool Tile) go to the original kernel where there is one, otherwise fail with a clear error.
+ */
+export function registerWasmTrainingKernels(tf: Tf): string[] {
+  const impls: Record<(typeof WASM_TRAINING_KERNELS)[number], Impl> = {
+    Conv2DBackpropFilter: conv2DBackpropFilter,
+    Conv2DBackpropInput: conv2DBackpropInput,
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+    Tile: tile,
+  };
+  for (const name of WASM_TRAINING_KERNELS) {
+    const existing = safeGetKernel(tf, name);
+    if (existing && (existing.kernelFunc as { [OURS]?: boolean })[OURS]) continue;
+    const original = existing;
+    const impl = impls[name];
+    const kernelFunc = ((args: KernelArgs) => {
+      const scratch = new KernelScratch(tf, args.backend, BACKEND);
+      try {
+        const out = impl(scratch, args);
+        if (out !== undefined) return scratch.finish(out);
+      } catch (error) {
+        scratch.dispose();
+        throw error;
+      }
+      scratch.dispose();
+      if (original === undefined) {
+        throw new Error(`${name} on the wasm backend: this configuration (${describeAttrs(args.attrs)}) is not supported`);
+      }
+      return original.kernelFunc(args as Parameters<TF.KernelFunc>[0]);
+    }) as TF.KernelFunc & { [OURS]?: boolean };
+    kernelFunc[OURS] = true;
+    if (existing) tf.unregisterKernel(name, BACKEND);
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
+  }
+  return [...WASM_TRAINING_KERNELS];
+}
+
+function required(inputs: TF.NamedTensorInfoMap, ...names: string[]): TensorInfo[] {
+  return names.map((name) => {
+    const info = inputs[name];
+    if (info === undefined) throw new Error(`wasm training kernel: input '${name}' is missing`);
+    return info;
+  });
+}
+
+function safeGetKernel(tf: Tf, name: string): TF.KernelConfig | undefined {
+  return tf.getKernel(name, BACKEND) ?? undefined;
+}
+
+function describeAttrs(attrs: TF.NamedAttrMap | undefined): string {
+  return JSON.stringify(attrs ?? {});
+}
+
+function pair(v: number | [number, number] | undefined): [number, number] {
+  if (v === undefined) return [1, 1];
+  return typeof v === "number" ? [v, v] : v;
+}
+
+function explicit(top: number, bottom: number, left: number, right: number): Explicit {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
+/**
+ * Filter gradient: dW[i,j,ci,co] = Σ x[n, oh·s+i−top, ow·s+j−left, ci] · dy[n,oh,ow,co]. That is a
+ * stride-1 convolution of x transposed to [ci,H,W,n] with dy transposed to a [OH,OW,n,co] filter
+ * dilated by the stride; its output [ci,kh,kw,co] is transposed back.
+ */
+function conv2DBackpropFilter(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInfo | undefined {
+  const [x, dy] = required(inputs, "x", "dy");
+  const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat?: string; dimRoundingMode?: "floor" | "round" | "ceil"; filterShape: [number, number, number, number] };
+  if (a.dataFormat === "NCHW" || x.dtype !== "float32") return undefined;
+  const info = backendUtil(s).computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, "channelsLast");
+  return filterGradient(s, x, dy, info, false);
+}
+
+function depthwiseBackpropFilter(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInfo | undefined {
+  const [x, dy] = required(inputs, "x", "dy");
+  const a = attrs as unknown as { strides: number | [number, number]; dilations?: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; filterShape: [number, number, number, number] };
+  if (pair(a.dilations).some((d) => d !== 1) || x.dtype !== "float32") return undefined;
+  const info = backendUtil(s).computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, true, "channelsLast");
+  return filterGradient(s, x, dy, info, true);
+}
+
+type Shape4 = [number, number, number, number];
+type ConvInfo = TF.backend_util.Conv2DInfo;
+
+function filterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo, depthwise: boolean): TensorInfo {
+  const [n, h, w, c] = x.shape;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  // Pad so the dilated [oh,ow] "filter" slides exactly kh×kw positions; if the input is longer
+  // than the forward pass used (valid padding), the extra output rows are cut off afterwards.
+  const bottom = Math.max(0, kh + (oh - 1) * sh - top - h);
+  const right = Math.max(0, kw + (ow - 1) * sw - left - w);
+  const pad = explicit(top, bottom, left, right);
+  if (!depthwise) {
+    const xT = s.transpose(x, [3, 1, 2, 0]);
+    const dyT = s.transpose(dy, [1, 2, 0, 3]);
+    const grad = s.run("Conv2D", { x: xT, filter: dyT }, { strides: [1, 1], pad, dilations: [sh, sw], dataFormat: "NHWC" });
+    const cropped = s.slice(grad, [c, kh, kw, info.outChannels]);
+    return s.transpose(cropped, [1, 2, 0, 3]);
+  }
+  const m = info.outChannels / c;
+  const xT = s.reshape(s.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
+  const dyT = s.reshape(s.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, m]);
+  const grad = s.run("DepthwiseConv2dNative", { x: xT, filter: dyT }, { strides: [1, 1], pad, dilations: [sh, sw] });
+  const cropped = s.slice(grad, [1, kh, kw, n * c * m]);
+  const perImage = s.reshape(cropped, [kh, kw, n, c * m]);
+  return s.reshape(s.sum(perImage, [2]), [kh, kw, c, m]);
+}
+
+/**
+ * Input gradient: a stride-1 convolution of the output gradient, zero-inserted by the stride and
+ * padded by (k−1−pad), with the spatially flipped filter whose in/out channels are swapped.
+ */
+function conv2DBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInfo | undefined {
+  const [dy, filter] = required(inputs, "dy", "filter");
+  const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat?: string; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: Shape4 };
+  if (a.dataFormat === "NCHW" || dy.dtype !== "float32") return undefined;
+  const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, "channelsLast");
+  const plan = inputGradientPlan(info);
+  if (plan === undefined) return undefined;
+  const flipped = s.transpose(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const spread = s.zeroInsert(dy, info.strideHeight, info.strideWidth);
+  const grad = s.run("Conv2D", { x: spread, filter: flipped }, { strides: [1, 1], pad: plan.pad, dilations: [1, 1], dataFormat: "NHWC" });
+  return s.slice(grad, a.inputShape);
+}
+
+function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInfo | undefined {
+  const [dy, filter] = required(inputs, "dy", "filter");
+  const a = attrs as unknown as { strides: number | [number, number]; dilations?: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: Shape4 };
+  if (pair(a.dilations).some((d) => d !== 1) || dy.dtype !== "float32") return undefined;
+  const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, true, "channelsLast");
+  const plan = inputGradientPlan(info);
+  if (plan === undefined) return undefined;
+  const [kh, kw, c, m] = filter.shape;
+  const flipped = s.reshape(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
+  const spread = s.zeroInsert(dy, info.strideHeight, info.strideWidth);
+  const grad = s.run("DepthwiseConv2dNative", { x: spread, filter: flipped }, { strides: [1, 1], pad: plan.pad, dilations: [1, 1] });
+  const [n, h, w] = a.inputShape;
+  const cropped = s.slice(grad, [n, h, w, c * m]);
+  return m === 1 ? cropped : s.sum(s.reshape(cropped, [n, h, w, c, m]), [4]);
+}
+
+/**
+ * Padding around the zero-inserted gradient (which already ends in stride−1 zeros) so a valid
+ * kh×kw convolution yields at least the input size; rows beyond it are sliced off by the caller.
+ */
+function inputGradientPlan(info: ConvInfo): { pad: Explicit } | undefined {
+  const before = (k: number, p: number) => k - 1 - p;
+  const after = (len: number, k: number, b: number, out: number, stride: number) => Math.max(0, len + k - 1 - b - out * stride);
+  const top = before(info.filterHeight, info.padInfo.top);
+  const left = before(info.filterWidth, info.padInfo.left);
+  if (top < 0 || left < 0) return undefined;
+  const bottom = after(info.inHeight, info.filterHeight, top, info.outHeight, info.strideHeight);
+  const right = after(info.inWidth, info.filterWidth, left, info.outWidth, info.strideWidth);
+  return { pad: explicit(top, bottom, left, right) };
+}
+
+/** Tile as a broadcast: x reshaped to [1,d1,1,d2,…] plus zeros of shape [r1,1,r2,1,…]. */
+function tile(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInfo | undefined {
+  const [x] = required(inputs, "x");
+  const reps = (attrs as unknown as { reps: number[] }).reps;
+  if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length === 0) return undefined;
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  if (outShape.some((d) => d === 0)) return undefined;
+  // Merge neighbouring axes so the broadcast stays within XNNPACK's 6 dimensions: an axis that is
+  // not repeated folds into the previous data axis, repeats over unit axes multiply together.
+  const groups: Array<{ rep: number; dim: number }> = [];
+  x.shape.forEach((dim, i) => {
+    const rep = reps[i];
+    const last = groups[groups.length - 1];
+    if (last && rep === 1) last.dim *= dim;
+    else if (last && last.dim === 1 && dim === 1) last.rep *= rep;
+    else groups.push({ rep, dim });
+  });
+  if (groups.length > 3) return undefined;
+  const spread = s.reshape(x, groups.flatMap((g) => [1, g.dim]));
+  const zeros = s.run("Fill", {}, { shape: groups.flatMap((g) => [g.rep, 1]), value: 0, dtype: x.dtype });
+  const tiled = s.run("Add", { a: spread, b: zeros });
+  return s.reshape(tiled, outShape);
+}
+
+function backendUtil(s: KernelScratch): typeof TF.backend_util {
+  return s.tfModule.backend_util;
+}
