@@ -3,3 +3,4 @@ export * from "./window";
 export * from "./resize";
 export * from "./tensor";
 export * from "./png";
+export * from "./slice";
