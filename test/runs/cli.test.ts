@@ -68,6 +68,6 @@ describe("ich runs", () => {
     const lines = out.trimEnd().split("\n").map((l) => JSON.parse(l) as RunRecord);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ id: run.id, status: "completed", config: { a: 1 } });
-    expect((await runCli(["--dir", dir])).out).toContain(`${run.id}  cli`);
+    expect((await runCli(["--runs", dir])).out).toContain(`${run.id}  cli`);
   });
 });

@@ -5,7 +5,7 @@ import { parseCommandLine, type Command } from "../usage";
 const USAGE = `Usage: ich runs [--dir DIR] [--json]
 
 Lists the runs of the run store, oldest first. Runs whose process died are marked failed.
-  --dir   run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+  --dir   run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR}); --runs is the same
   --json  one run.json record per line instead of the table`;
 
 export function formatDuration(ms: number): string {
@@ -46,12 +46,12 @@ export const command: Command = {
   summary: "list training runs (status, best weighted log loss, mean AUC, duration)",
   usage: USAGE,
   async run(argv) {
-    const { values } = parseCommandLine(argv, { dir: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, false);
+    const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, false);
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const store = new RunStore(values.dir ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const store = new RunStore(values.dir ?? values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
     const runs = await store.list();
     if (values.json) {
       process.stdout.write(runs.map((run) => `${JSON.stringify(run)}\n`).join(""));
