@@ -62,9 +62,9 @@ describe("training progress", () => {
 
 describe("command lines", () => {
   it("uses the host's Node unless it is Electron or a setting overrides it", () => {
-    expect(resolveNodePath("", "/usr/bin/node20", { node: "20" } as NodeJS.ProcessVersions)).toBe("/usr/bin/node20");
-    expect(resolveNodePath(undefined, "/opt/Code/code", { node: "20", electron: "34" } as NodeJS.ProcessVersions)).toBe("node");
-    expect(resolveNodePath(" /opt/node/bin/node ", "/x", { node: "20" } as NodeJS.ProcessVersions)).toBe("/opt/node/bin/node");
+    expect(resolveNodePath("", "/usr/bin/node20", { node: "20" })).toBe("/usr/bin/node20");
+    expect(resolveNodePath(undefined, "/opt/Code/code", { node: "20", electron: "34" })).toBe("node");
+    expect(resolveNodePath(" /opt/node/bin/node ", "/x", { node: "20" })).toBe("/opt/node/bin/node");
   });
 
   it("resolves the runs directory against the workspace", () => {

@@ -1,12 +1,12 @@
 // Runs view actions: Open Dashboard, Compare Selected, Evaluate, Cancel, Reveal, Delete.
 import * as vscode from "vscode";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { evalInvocation } from "../logic/commandLine";
 import { comparisonMarkdown } from "../logic/comparison";
 import { formatMetric } from "../logic/runTree";
 import { parseJsonOutput } from "../logic/jsonLines";
-import { isProcessAlive } from "../runsview/runFiles";
+import { deleteRun, isProcessAlive } from "../runsview/runFiles";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import type { TrainingManager } from "../training";
@@ -92,7 +92,13 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
       "Delete",
     );
     if (answer !== "Delete") return;
-    for (const run of runs) await vscode.workspace.fs.delete(vscode.Uri.file(run.runDir), { recursive: true, useTrash: false });
+    for (const run of runs) {
+      try {
+        await deleteRun(dirname(run.runDir), run.record.id);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`ICH: Could not delete ${run.record.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     provider.scheduleRefresh(0);
   });
 }

@@ -15,7 +15,7 @@ export interface EngineInvocation {
  * extension host's own executable when that is plain Node (code-server, Remote); else `node`
  * from PATH (desktop VS Code runs the host inside Electron).
  */
-export function resolveNodePath(setting: string | undefined, execPath: string, versions: NodeJS.ProcessVersions): string {
+export function resolveNodePath(setting: string | undefined, execPath: string, versions: { electron?: string; node?: string }): string {
   if (setting && setting.trim().length > 0) return setting.trim();
   return versions.electron ? "node" : execPath;
 }

@@ -1,35 +1,29 @@
-// Reads the run store (runs/<id>/run.json) for the Runs view. Tolerant: a half-created or
-// unreadable run is skipped, never fatal for the view. No vscode import.
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+// The run store as the Runs view sees it: the engine's RunStore (which also settles crashed runs
+// as failed), made tolerant so that an unreadable store never breaks the view. No vscode import.
+import { RunStore } from "../../core/runs/store";
+import { processAlive } from "../../core/runs/liveness";
 import type { RunRecord } from "../../core/runs/types";
 
-export async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
+export interface StoredRun {
+  record: RunRecord;
+  runDir: string;
+}
+
+export async function listRuns(runsRoot: string): Promise<StoredRun[]> {
+  const store = new RunStore(runsRoot);
   try {
-    const record = JSON.parse(await readFile(join(runDir, "run.json"), "utf8")) as RunRecord;
-    return typeof record.id === "string" && typeof record.status === "string" ? record : undefined;
+    return (await store.list()).map((record) => ({ record, runDir: store.paths(record.id).dir }));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
 export async function listRunRecords(runsRoot: string): Promise<RunRecord[]> {
-  let entries;
-  try {
-    entries = await readdir(runsRoot, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const records = await Promise.all(entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => readRunRecord(join(runsRoot, e.name))));
-  return records.filter((r): r is RunRecord => r !== undefined);
+  return (await listRuns(runsRoot)).map((run) => run.record);
 }
 
-/** True when a process with this pid exists on this machine (signal 0 probes without killing). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+export async function deleteRun(runsRoot: string, id: string): Promise<void> {
+  await new RunStore(runsRoot).delete(id);
 }
+
+export const isProcessAlive = processAlive;

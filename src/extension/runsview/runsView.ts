@@ -5,7 +5,7 @@ import { join, relative, isAbsolute } from "node:path";
 import type { RunRecord } from "../../core/runs/types";
 import { groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon, type ExperimentGroup } from "../logic/runTree";
 import { primaryWorkspaceFolder, runsDirectory } from "../settings";
-import { listRunRecords } from "./runFiles";
+import { listRuns, type StoredRun } from "./runFiles";
 
 export class ExperimentItem extends vscode.TreeItem {
   constructor(readonly group: ExperimentGroup) {
@@ -44,7 +44,10 @@ type Node = ExperimentItem | RunItem;
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private records: RunRecord[] = [];
+  private stored: StoredRun[] = [];
+  private get records(): RunRecord[] {
+    return this.stored.map((run) => run.record);
+  }
   private root: string | undefined;
   private watcher: vscode.FileSystemWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -72,8 +75,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   /** Runs currently known to the view (after the last refresh). */
-  get runs(): { record: RunRecord; runDir: string }[] {
-    return this.root ? this.records.map((record) => ({ record, runDir: join(this.root as string, record.id) })) : [];
+  get runs(): StoredRun[] {
+    return [...this.stored];
   }
 
   private watch(): void {
@@ -108,7 +111,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   private async reload(): Promise<void> {
-    this.records = this.root ? await listRunRecords(this.root) : [];
+    this.stored = this.root ? await listRuns(this.root) : [];
     this.changed.fire(undefined);
     // While something runs, re-read periodically too: watchers can miss events (network disks,
     // folders created after the watcher started) and heartbeats should stay visible.
@@ -120,6 +123,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
   }
 
+  private runDirOf(record: RunRecord): string {
+    return this.stored.find((run) => run.record === record)?.runDir ?? join(this.root as string, record.id);
+  }
+
   getTreeItem(element: Node): vscode.TreeItem {
     return element;
   }
@@ -127,7 +134,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   getChildren(element?: Node): Node[] {
     if (!this.root) return [];
     if (!element) return groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group));
-    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, join(this.root as string, record.id)));
+    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, this.runDirOf(record)));
     return [];
   }
 
