@@ -1,9 +1,15 @@
 import type { Command } from "../usage";
 import { command as backend } from "./backend";
 import { command as runs } from "./runs";
+import { command as info } from "./info";
+import { command as render } from "./render";
+import { command as synth } from "./synth";
 
 // One line per sub-command; each module exports `command: Command`.
 export const commands: Record<string, Command> = {
+  info,
   backend,
   runs,
+  render,
+  synth,
 };

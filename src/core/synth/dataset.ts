@@ -2,7 +2,7 @@
 // (stage_2_train.csv layout: ID,Label with rows ID_<hex>_<subtype>) and metadata.csv.
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic";
-import type { Label } from "../labels";
+import { LABELS, type Label } from "../labels";
 import { encodeCtSlice, type PixelEncoding } from "./encode";
 import { synthesizeSeries } from "./phantom";
 import { hash32, Rng } from "./random";
@@ -23,6 +23,8 @@ export interface SyntheticDataset {
   files: string[];
   labelsCsv: string;
   metadataCsv: string;
+  /** Number of slices positive for each label. */
+  positives: Record<Label, number>;
 }
 
 /** Label order of RSNA's stage_2_train.csv: five subtypes, then any. */
@@ -70,6 +72,7 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
   const metadataRows = ["ID,PatientID,StudyInstanceUID,SeriesInstanceUID,z"];
   const takenIds = new Set<string>();
   const takenPatients = new Set<string>();
+  const positives = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
   for (let p = 0; p < patients; p++) {
     const series = synthesizeSeries({ seed, patient: p, slices, size });
     const patientId = imageId(takenPatients, "patient", seed, p).slice(0, 11);
@@ -90,7 +93,10 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
       const file = join(out, `${id}.dcm`);
       await writeFileAtomic(file, bytes);
       files.push(file);
-      for (const label of RSNA_LABEL_ORDER) labelRows.push(`${id}_${label},${slice.labels[label]}`);
+      for (const label of RSNA_LABEL_ORDER) {
+        labelRows.push(`${id}_${label},${slice.labels[label]}`);
+        positives[label] += slice.labels[label];
+      }
       metadataRows.push(`${id},${patientId},${studyInstanceUid},${seriesInstanceUid},${z}`);
     }
     options.onProgress?.(p + 1, patients);
@@ -99,5 +105,5 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
   const metadataCsv = join(out, "metadata.csv");
   await writeFileAtomic(labelsCsv, `${labelRows.join("\n")}\n`);
   await writeFileAtomic(metadataCsv, `${metadataRows.join("\n")}\n`);
-  return { files, labelsCsv, metadataCsv };
+  return { files, labelsCsv, metadataCsv, positives };
 }
