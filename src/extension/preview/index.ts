@@ -1,0 +1,60 @@
+// Registers the DICOM preview custom editor. extension.ts calls registerDicomPreview(context).
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import * as vscode from "vscode";
+import { configuration, engineContext, primaryWorkspaceFolder, runsDirectory } from "../settings";
+import { Predictor } from "./predictions";
+import { DicomPreviewProvider, PREVIEW_VIEW_TYPE } from "./provider";
+import type { ActiveRun } from "./session";
+
+export { PREVIEW_VIEW_TYPE } from "./provider";
+
+/** The `ichLab.activeModel` setting (shared with ICH: Predict) as a run folder, or null. */
+function activeModel(): ActiveRun | null {
+  const value = configuration().get<string>("activeModel")?.trim();
+  if (!value) return null;
+  if (isAbsolute(value)) return { id: value.split(/[\\/]/).pop() || value, runDir: value };
+  const root = runsDirectory();
+  return root ? { id: value, runDir: join(root, value) } : null;
+}
+
+/** The run's decision threshold (config.threshold in run.json), 0.5 when the run does not set one. */
+async function runThreshold(run: ActiveRun): Promise<number> {
+  try {
+    const record = JSON.parse(await readFile(join(run.runDir, "run.json"), "utf8")) as { config?: { threshold?: unknown; eval?: { threshold?: unknown } } };
+    const t = record.config?.threshold ?? record.config?.eval?.threshold;
+    if (typeof t === "number" && t > 0 && t < 1) return t;
+  } catch {
+    // no readable run.json: the default threshold
+  }
+  return 0.5;
+}
+
+export function registerDicomPreview(context: vscode.ExtensionContext): vscode.Disposable {
+  const output = vscode.window.createOutputChannel("ICH Lab Preview");
+  const predictor = new Predictor({
+    invocation: (args) => {
+      const engine = engineContext(context);
+      const env: Record<string, string> = { ICH_BACKEND: engine.backend };
+      if (engine.nativeModulesDir) {
+        env.ICH_NATIVE_MODULES = engine.nativeModulesDir;
+        env.NODE_PATH = join(engine.nativeModulesDir, "node_modules");
+      }
+      return { command: engine.nodePath, args: [engine.cliPath, ...args], env };
+    },
+    cwd: () => primaryWorkspaceFolder()?.uri.fsPath,
+    storageDir: context.globalStorageUri.fsPath,
+    log: (line) => output.appendLine(line),
+  });
+  const provider = new DicomPreviewProvider(context.extensionUri, { output, predictor, activeModel, threshold: runThreshold });
+  const registration = vscode.window.registerCustomEditorProvider(PREVIEW_VIEW_TYPE, provider, {
+    webviewOptions: { retainContextWhenHidden: false },
+    supportsMultipleEditorsPerDocument: true,
+  });
+  const configWatch = vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration("ichLab.activeModel") || event.affectsConfiguration("ichLab.runsDirectory")) provider.modelChanged();
+  });
+  const disposable = vscode.Disposable.from(registration, configWatch, output);
+  context.subscriptions.push(disposable);
+  return disposable;
+}

@@ -1,0 +1,216 @@
+// Per-slice probabilities for the preview, computed by the engine CLI in a child process (never
+// on the extension host thread), one process per series, cached per file + mtime + run in memory
+// and on disk.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { LABELS } from "../../core/labels";
+import { writeFileAtomic } from "../../core/fs/atomic";
+
+export type Probabilities = number[];
+
+export interface PredictorOptions {
+  /** The engine command line for CLI arguments (Node executable, dist/cli.js, backend env). */
+  invocation(args: string[]): { command: string; args: string[]; env: Record<string, string> };
+  cwd(): string | undefined;
+  /** Folder for the on-disk cache (context.globalStorageUri). */
+  storageDir: string;
+  log(line: string): void;
+}
+
+function probabilitiesOf(value: unknown): Probabilities | undefined {
+  if (Array.isArray(value) && value.length === LABELS.length && value.every((v) => typeof v === "number")) return value as number[];
+  if (typeof value !== "object" || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const probabilities = LABELS.map((label) => record[label]);
+  return probabilities.every((p) => typeof p === "number" && Number.isFinite(p)) ? (probabilities as number[]) : undefined;
+}
+
+/**
+ * Reads `ich predict --json` output: a JSON array (or {predictions|results: [...]}, or JSON lines)
+ * of entries naming a file (`file`/`path`) with probabilities either as label keys or under
+ * `probabilities`/`probs`. Entries that are not per-file probabilities are skipped.
+ */
+export function parsePredictOutput(stdout: string): Map<string, Probabilities> {
+  const result = new Map<string, Probabilities>();
+  let items: unknown[] = [];
+  try {
+    const parsed: unknown = JSON.parse(stdout);
+    if (Array.isArray(parsed)) items = parsed;
+    else if (parsed && typeof parsed === "object") {
+      const record = parsed as Record<string, unknown>;
+      const list = record.predictions ?? record.results ?? record.files ?? record.slices;
+      items = Array.isArray(list) ? list : [parsed];
+    }
+  } catch {
+    for (const line of stdout.split("\n")) {
+      const text = line.trim();
+      if (!text.startsWith("{")) continue;
+      try {
+        items.push(JSON.parse(text));
+      } catch {
+        // a progress line that is not JSON
+      }
+    }
+  }
+  for (const item of items) {
+    if (!item || typeof item !== "object") continue;
+    const entry = item as Record<string, unknown>;
+    const file = entry.file ?? entry.path ?? entry.image;
+    if (typeof file !== "string") continue;
+    const probabilities = probabilitiesOf(entry.probabilities) ?? probabilitiesOf(entry.probs) ?? probabilitiesOf(entry.predictions) ?? probabilitiesOf(entry);
+    if (probabilities && probabilities.every((p) => p >= 0 && p <= 1)) result.set(file, probabilities);
+  }
+  return result;
+}
+
+export interface HeatGrid {
+  width: number;
+  height: number;
+  values: number[];
+}
+
+/** Reads the Grad-CAM part of `ich predict --gradcam LABEL --json`: the first `gradcam` grid found. */
+export function parseGradcamOutput(stdout: string): HeatGrid | undefined {
+  const candidates: unknown[] = [];
+  try {
+    candidates.push(JSON.parse(stdout));
+  } catch {
+    for (const line of stdout.split("\n")) {
+      try {
+        if (line.trim().startsWith("{")) candidates.push(JSON.parse(line));
+      } catch {
+        // not JSON
+      }
+    }
+  }
+  const visit = (value: unknown): HeatGrid | undefined => {
+    if (!value || typeof value !== "object") return undefined;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        const found = visit(item);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const record = value as Record<string, unknown>;
+    const grid = record.gradcam as Record<string, unknown> | undefined;
+    if (grid && typeof grid === "object") {
+      const { width, height, values } = grid;
+      if (Number.isInteger(width) && Number.isInteger(height) && Array.isArray(values) && values.length === (width as number) * (height as number)) {
+        return { width: width as number, height: height as number, values: values.map((v) => Math.min(1, Math.max(0, Number(v) || 0))) };
+      }
+    }
+    for (const key of ["predictions", "results", "files"]) {
+      const found = visit(record[key]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const candidate of candidates) {
+    const found = visit(candidate);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function hash(text: string): string {
+  return createHash("sha1").update(text).digest("hex").slice(0, 16);
+}
+
+/** Runs the CLI; resolves with stdout, rejects with the tail of stderr naming the exit code. */
+function runCli(options: PredictorOptions, args: string[], signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const invocation = options.invocation(args);
+    const child = spawn(invocation.command, invocation.args, { cwd: options.cwd(), env: { ...process.env, ...invocation.env }, stdio: ["ignore", "pipe", "pipe"], signal });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => {
+      err = (err + chunk.toString()).slice(-4000);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      // Exit 1 = some inputs failed: the others still have results.
+      if (code === 0 || (code === 1 && stdout.trim())) resolve(stdout);
+      else reject(new Error(`ich ${args[0]} exited with code ${code}: ${err.trim().split("\n").slice(-3).join(" ") || "no output"}`));
+    });
+  });
+}
+
+export class Predictor {
+  private readonly memory = new Map<string, Probabilities>();
+  private readonly loadedRuns = new Map<string, Promise<Record<string, Probabilities>>>();
+
+  constructor(private readonly options: PredictorOptions) {}
+
+  private diskPath(runId: string): string {
+    return join(this.options.storageDir, "predictions", `${hash(runId)}.json`);
+  }
+
+  private async disk(runId: string): Promise<Record<string, Probabilities>> {
+    let loaded = this.loadedRuns.get(runId);
+    if (!loaded) {
+      loaded = readFile(this.diskPath(runId), "utf8")
+        .then((text) => JSON.parse(text) as Record<string, Probabilities>)
+        .catch(() => ({}));
+      this.loadedRuns.set(runId, loaded);
+    }
+    return loaded;
+  }
+
+  private static async fileKey(file: string, runId: string): Promise<string> {
+    const info = await stat(file);
+    return `${file}|${info.mtimeMs}|${runId}`;
+  }
+
+  /** Cached probabilities for `files` (memory, then disk); files never predicted are absent. */
+  async cached(runId: string, files: readonly string[]): Promise<Map<string, Probabilities>> {
+    const disk = await this.disk(runId);
+    const found = new Map<string, Probabilities>();
+    for (const file of files) {
+      const key = await Predictor.fileKey(file, runId).catch(() => undefined);
+      if (!key) continue;
+      const hit = this.memory.get(key) ?? disk[key];
+      if (probabilitiesOf(hit)) {
+        this.memory.set(key, hit);
+        found.set(file, hit);
+      }
+    }
+    return found;
+  }
+
+  /** Predicts every file not cached yet in ONE child process; returns all probabilities known after it. `runId` is the run folder. */
+  async predict(runId: string, files: readonly string[], signal?: AbortSignal): Promise<Map<string, Probabilities>> {
+    const known = await this.cached(runId, files);
+    const missing = files.filter((f) => !known.has(f));
+    if (missing.length === 0) return known;
+    const started = Date.now();
+    const stdout = await runCli(this.options, ["predict", runId, ...missing, "--json"], signal);
+    const results = parsePredictOutput(stdout);
+    this.options.log(`[predict] run ${runId}: ${results.size}/${missing.length} slices in ${Date.now() - started} ms`);
+    const disk = await this.disk(runId);
+    for (const file of missing) {
+      const probabilities = results.get(file);
+      if (!probabilities) continue;
+      const key = await Predictor.fileKey(file, runId).catch(() => undefined);
+      if (!key) continue;
+      this.memory.set(key, probabilities);
+      disk[key] = probabilities;
+      known.set(file, probabilities);
+    }
+    await writeFileAtomic(this.diskPath(runId), JSON.stringify(disk)).catch((error: Error) => this.options.log(`[predict] cache not written: ${error.message}`));
+    if (results.size === 0) throw new Error(`ich predict returned no probabilities for ${missing.length} file(s)`);
+    return known;
+  }
+
+  /** Grad-CAM heat grid for one file and label (`ich predict RUN FILE --gradcam LABEL --json`). */
+  async gradcam(runId: string, file: string, label: string, signal?: AbortSignal): Promise<HeatGrid> {
+    const stdout = await runCli(this.options, ["predict", runId, file, "--gradcam", label, "--json"], signal);
+    const grid = parseGradcamOutput(stdout);
+    if (!grid) throw new Error(`ich predict --gradcam ${label} printed no heat grid for ${file}`);
+    return grid;
+  }
+}
