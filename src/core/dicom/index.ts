@@ -5,3 +5,4 @@ export { parseDicomHeader, readDicomHeader, requireCtSlice } from "./header";
 export { decodeDicom, readDicom, SUPPORTED_TRANSFER_SYNTAXES } from "./decode";
 export { modalityFrame, modalityStatistics, type ModalityOptions } from "./modality";
 export { dicomTags, type DicomTagRow } from "./tags";
+export { transferSyntaxName } from "./transfer-syntax";

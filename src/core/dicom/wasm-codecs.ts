@@ -21,7 +21,7 @@ interface WasmDecoder {
   getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
 }
 
-type Factory = (module: { wasmBinary: Uint8Array }) => Promise<Record<string, unknown> & { getExceptionMessage?: (e: number) => string }>;
+type Factory = (module: { wasmBinary: Uint8Array; print: (text: string) => void; printErr: (text: string) => void }) => Promise<Record<string, unknown> & { getExceptionMessage?: (e: number) => string }>;
 
 interface CodecSpec {
   pkg: string;
@@ -81,7 +81,9 @@ function loadCodec(name: CodecName): Promise<LoadedCodec> {
     const spec: CodecSpec = SPECS[name];
     codec = (async () => {
       const factory = await spec.load();
-      const module = await factory({ wasmBinary: readFileSync(resolveWasm(spec.pkg, spec.wasm)) });
+      // OpenJPEG logs "[INFO] ..." lines through print; they must not reach the CLI's stdout.
+      const quiet = () => undefined;
+      const module = await factory({ wasmBinary: readFileSync(resolveWasm(spec.pkg, spec.wasm)), print: quiet, printErr: quiet });
       const Decoder = module[spec.className] as new () => WasmDecoder;
       return {
         decoder: new Decoder(),

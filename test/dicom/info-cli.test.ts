@@ -1,0 +1,107 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as esbuild from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HAS_SHARED_DATA, readReference, SHARED_DATA } from "../helpers/shared-data";
+import { makeDicom, uint16le } from "./make-dicom";
+
+// The CLI is bundled exactly as scripts/build.mjs does (codec WASM in wasm/ beside cli.js), but into
+// a private folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
+const root = resolve(__dirname, "../..");
+const out = join(root, "node_modules", ".cache", `ich-info-test-${process.pid}`);
+const cli = join(out, "cli.js");
+const data = mkdtempSync(join(tmpdir(), "ich-info-"));
+
+beforeAll(async () => {
+  mkdirSync(join(out, "wasm"), { recursive: true });
+  for (const [pkg, file] of [
+    ["codec-libjpeg-turbo-8bit", "libjpegturbowasm_decode.wasm"],
+    ["codec-charls", "charlswasm_decode.wasm"],
+    ["codec-openjpeg", "openjpegwasm_decode.wasm"],
+  ]) {
+    cpSync(join(root, "node_modules", "@cornerstonejs", pkg, "dist", file), join(out, "wasm", file));
+  }
+  await esbuild.build({
+    entryPoints: [join(root, "src/cli/main.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external: ["vscode", "@tensorflow/*"],
+    define: { "process.env.ICH_BUNDLED": '"1"' },
+    logLevel: "error",
+  });
+  writeFileSync(join(data, "a.dcm"), makeDicom({ rows: 2, columns: 2, intercept: "-1024", slope: "1" }, uint16le([0, 1000, 2000, 3000])));
+  mkdirSync(join(data, "nested", "deeper"), { recursive: true });
+  writeFileSync(join(data, "nested", "deeper", "b.dcm"), makeDicom({ rows: 1, columns: 2, bitsStored: 12, intercept: "0" }, uint16le([10, 30])));
+  writeFileSync(join(data, "nested", "notes.txt"), "not a dicom");
+  writeFileSync(join(data, "broken.dcm"), "this is not DICOM at all, just text that is long enough to be read");
+});
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function ich(...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+  const lines = result.stdout.trim().split("\n").filter(Boolean);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, json: () => lines.map((l) => JSON.parse(l)) };
+}
+
+describe("ich info (bundled CLI)", () => {
+  it("reports statistics per file, one JSON line each, and exit 1 when one input is broken", () => {
+    const run = ich("info", "--json", join(data, "a.dcm"), join(data, "broken.dcm"), join(data, "missing.dcm"));
+    expect(run.status).toBe(1);
+    const [a, broken, missing] = run.json();
+    expect(a).toMatchObject({ file: join(data, "a.dcm"), rows: 2, columns: 2, frames: 1, modality: "CT", transferSyntaxUid: "1.2.840.10008.1.2.1" });
+    expect([a.min, a.max, a.mean, a.rsnaFixApplies]).toEqual([-1024, 1976, 476, false]);
+    expect(broken).toMatchObject({ file: join(data, "broken.dcm"), code: "not-dicom" });
+    expect(missing).toMatchObject({ file: join(data, "missing.dcm"), code: "not-found" });
+  });
+
+  it("expands folders recursively to their .dcm files; statistics are before the RSNA fix", () => {
+    const run = ich("info", "--json", join(data, "nested"));
+    expect(run.status).toBe(0);
+    const records = run.json();
+    expect(records.map((r) => r.file)).toEqual([join(data, "nested", "deeper", "b.dcm")]);
+    expect(records[0]).toMatchObject({ rsnaFixApplies: true, min: 10, max: 30, mean: 20 });
+  });
+
+  it("prints readable text, errors on stderr", () => {
+    const run = ich("info", join(data, "a.dcm"), join(data, "broken.dcm"));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("1.2.840.10008.1.2.1 (Explicit VR Little Endian)");
+    expect(run.stdout).toMatch(/min -1024, max 1976, mean 476/);
+    expect(run.stderr).toContain(`${join(data, "broken.dcm")}: not a DICOM file`);
+  });
+
+  it("usage errors exit 2", () => {
+    expect(ich("info").status).toBe(2);
+    expect(ich("info", "--jobs", "0", join(data, "a.dcm")).status).toBe(2);
+    expect(ich("info", "--bogus").status).toBe(2);
+  });
+
+  it.skipIf(!HAS_SHARED_DATA)("whole corpus and the RSNA series in one call match the reference", () => {
+    const run = ich("info", "--json", join(SHARED_DATA, "dicom-corpus"), join(SHARED_DATA, "rsna-samples"));
+    expect(run.status).toBe(1); // the corpus holds two broken-on-purpose files
+    const records = new Map(run.json().map((r) => [r.file as string, r]));
+    const references = [
+      ...readReference("dicom-corpus").map((row) => ({ ...row, path: join(SHARED_DATA, "dicom-corpus", row.file) })),
+      ...readReference("rsna-samples").map((row) => ({ ...row, path: join(SHARED_DATA, "rsna-samples", row.file) })),
+    ];
+    expect(records.size).toBe(references.length);
+    for (const row of references) {
+      const record = records.get(row.path);
+      expect(record, row.file).toBeDefined();
+      if (row.decode.startsWith("FAIL")) {
+        expect(record.error, row.file).toBeTruthy();
+        continue;
+      }
+      expect([record.rows, record.columns, record.frames], row.file).toEqual([row.rows, row.cols, row.frames]);
+      const tolerance = row.lossy ? 0.005 * Math.max(Math.abs(row.hu_mean), (row.hu_max - row.hu_min) * 0.05) : 1e-3;
+      expect(Math.abs(record.mean - row.hu_mean), row.file).toBeLessThanOrEqual(tolerance);
+      if (!row.lossy) expect([record.min, record.max], row.file).toEqual([row.hu_min, row.hu_max]);
+    }
+  });
+});
