@@ -147,6 +147,33 @@ function filterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo, info: C
   return s.reshape(s.sum(perImage, [2]), [kh, kw, c, m]);
 }
 
+// Input shapes whose convolution input-gradient the caller will discard (see withInputGradientsSkipped).
+let skippedInputShapes: readonly (readonly number[])[] = [];
+
+/**
+ * Runs `fn` with the WASM conv input-gradient kernels answering zeros for convolutions whose input
+ * has one of `shapes`, instead of computing a gradient nobody reads. Only for training steps that
+ * differentiate with respect to weights, where `shapes` belong to model inputs consumed directly by
+ * convolutions and by no other convolution (src/core/tf/train-step.ts checks this).
+ */
+export function withInputGradientsSkipped<T>(shapes: readonly (readonly number[])[], fn: () => T): T {
+  const previous = skippedInputShapes;
+  skippedInputShapes = [...previous, ...shapes];
+  try {
+    return fn();
+  } finally {
+    skippedInputShapes = previous;
+  }
+}
+
+function isSkipped(inputShape: readonly number[]): boolean {
+  return skippedInputShapes.some((shape) => shape.length === inputShape.length && shape.every((d, i) => d === inputShape[i]));
+}
+
+function zeros(s: KernelScratch, shape: number[]): TensorInfo {
+  return s.run("Fill", {}, { shape, value: 0, dtype: "float32" });
+}
+
 /**
  * Input gradient: a stride-1 convolution of the output gradient, zero-inserted by the stride and
  * padded by (k−1−pad), with the spatially flipped filter whose in/out channels are swapped.
@@ -155,6 +182,7 @@ function conv2DBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs): T
   const [dy, filter] = required(inputs, "dy", "filter");
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat?: string; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: Shape4 };
   if (a.dataFormat === "NCHW" || dy.dtype !== "float32") return undefined;
+  if (isSkipped(a.inputShape)) return zeros(s, [...a.inputShape]);
   const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, "channelsLast");
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
@@ -168,6 +196,7 @@ function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs)
   const [dy, filter] = required(inputs, "dy", "filter");
   const a = attrs as unknown as { strides: number | [number, number]; dilations?: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: Shape4 };
   if (pair(a.dilations).some((d) => d !== 1) || dy.dtype !== "float32") return undefined;
+  if (isSkipped(a.inputShape)) return zeros(s, [...a.inputShape]);
   const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, true, "channelsLast");
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
