@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writ
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CRASHED_MESSAGE, RunStore, RunStoreError, formatSubmissionCsv, type MetricsLine, type RunRecord } from "../../src/core/runs";
+import { CRASHED_MESSAGE, processStartedAt, RunStore, RunStoreError, formatSubmissionCsv, type MetricsLine, type RunRecord } from "../../src/core/runs";
 
 function freshStore(): RunStore {
   return new RunStore(join(mkdtempSync(join(tmpdir(), "ich-runs-")), "runs"));
@@ -188,6 +188,21 @@ describe("crash detection", () => {
     const onDisk = JSON.parse(readFileSync(store.paths("20260101-000000-dead").runJson, "utf8")) as RunRecord;
     expect(onDisk.status).toBe("failed");
     expect(tempFilesIn(store.root)).toEqual([]);
+  });
+
+  it("treats a live pid that started after the run's last heartbeat as reused", async () => {
+    const store = freshStore();
+    const longAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    writeRecord(store, fakeRecord("20260101-000000-reused", { pid: process.pid, startedAt: longAgo, heartbeatAt: longAgo }));
+    const expected = processStartedAt(process.pid) === undefined ? "running" : "failed";
+    expect((await store.get("20260101-000000-reused")).status).toBe(expected);
+  });
+
+  it("knows this process's start time on Linux", () => {
+    const started = processStartedAt(process.pid);
+    if (process.platform !== "linux") return expect(started).toBeUndefined();
+    expect(started).toBeLessThanOrEqual(Date.now());
+    expect(Math.abs((started as number) - (Date.now() - process.uptime() * 1000))).toBeLessThan(2_000);
   });
 
   it("marks a run from another host failed only when its heartbeat is stale", async () => {

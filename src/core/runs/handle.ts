@@ -6,6 +6,9 @@ import { writeSubmissionCsv } from "./predictions";
 import { TensorBoardWriter } from "./tensorboard";
 import type { MetricsLine, PredictionRow, RunPaths, RunRecord, RunStatus } from "./types";
 
+/** Step lines refresh the heartbeat in run.json at most this often. */
+const HEARTBEAT_EVERY_MS = 30_000;
+
 export type RecordPatch = Partial<Omit<RunRecord, "id">>;
 
 /**
@@ -17,6 +20,7 @@ export class RunHandle {
   private current: RunRecord;
   private queue: Promise<unknown> = Promise.resolve();
   private tensorboard: TensorBoardWriter | undefined;
+  private lastRecordWrite = 0;
 
   constructor(
     readonly paths: RunPaths,
@@ -48,6 +52,7 @@ export class RunHandle {
     const next: RunRecord = { ...this.current, ...patch, id: this.current.id, heartbeatAt: new Date().toISOString() };
     await writeFileAtomic(this.paths.runJson, `${JSON.stringify(next, null, 2)}\n`);
     this.current = next;
+    this.lastRecordWrite = Date.now();
     return structuredClone(next);
   }
 
@@ -62,7 +67,8 @@ export class RunHandle {
 
   /**
    * Appends one metrics line (and its TensorBoard scalars). Epoch lines also advance
-   * `epochsDone` and, when validation improved the weighted log loss, `best`/`bestEpoch`.
+   * `epochsDone` and, when validation improved the weighted log loss, `best`/`bestEpoch`;
+   * step lines refresh the heartbeat every 30 s.
    */
   appendMetrics(line: MetricsLine): Promise<void> {
     return this.enqueue(async () => {
@@ -84,6 +90,8 @@ export class RunHandle {
           patch.bestEpoch = line.epoch;
         }
         await this.writeRecord(patch);
+      } else if (Date.now() - this.lastRecordWrite > HEARTBEAT_EVERY_MS) {
+        await this.writeRecord({});
       }
     });
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { RunRecord } from "./types";
 
@@ -13,15 +14,39 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Start time (ms since epoch, ±1 s) of a process, from /proc on Linux; undefined elsewhere. */
+export function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name; starttime is field 22 overall (clock ticks since boot).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const startTicks = Number(fields[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    const USER_HZ = 100; // fixed by the Linux user-space ABI
+    if (!Number.isFinite(startTicks) || !Number.isFinite(bootSeconds)) return undefined;
+    return (bootSeconds + startTicks / USER_HZ) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's own process: alive, and (where knowable) started before the run's last heartbeat — not a reused pid. */
+function ownerAlive(record: RunRecord): boolean {
+  if (record.pid === undefined || !processAlive(record.pid)) return false;
+  const started = processStartedAt(record.pid);
+  const lastSign = Date.parse(record.heartbeatAt ?? record.startedAt);
+  return started === undefined || !Number.isFinite(lastSign) || started <= lastSign + 5_000;
+}
+
 /**
- * A `running` record whose process is gone (same host, pid not alive) or silent for longer than
- * `staleMs` (any host) is a crashed run: returns it marked failed, else undefined.
+ * A `running` record is a crashed run when, on this host, its process is gone (or its pid now
+ * belongs to a younger process), or, from another host, its heartbeat is older than `staleMs`.
+ * On this host a live owner counts as running however old the heartbeat: a long validation
+ * pass may legitimately stay silent. Returns the record marked failed, else undefined.
  */
 export function crashedVersion(record: RunRecord, staleMs: number, now: Date = new Date(), host: string = hostname()): RunRecord | undefined {
   if (record.status !== "running") return undefined;
   const lastSign = record.heartbeatAt ?? record.startedAt;
-  const silentMs = now.getTime() - Date.parse(lastSign);
-  const deadHere = record.host === host && record.pid !== undefined && !processAlive(record.pid);
-  if (!deadHere && !(silentMs > staleMs)) return undefined;
-  return { ...record, status: "failed", endedAt: lastSign, error: CRASHED_MESSAGE };
+  const crashed = record.host === host && record.pid !== undefined ? !ownerAlive(record) : now.getTime() - Date.parse(lastSign) > staleMs;
+  return crashed ? { ...record, status: "failed", endedAt: lastSign, error: CRASHED_MESSAGE } : undefined;
 }
