@@ -110,6 +110,17 @@ describe("defaults", () => {
     expect(config.eval.thresholds.any).toBe(0.3);
   });
 
+  it("a resolved config (the run.json snapshot) validates again to itself", async () => {
+    for (const file of ["densenet121-multilabel.ich.json", "progressive-resizing.ich.json"]) {
+      const config = await loadExperiment(join(examplesDir, file));
+      expect(validateExperiment(JSON.parse(JSON.stringify(config)), "/elsewhere/snapshot.json")).toEqual(config);
+    }
+  });
+
+  it("accepts a $schema reference for editors other than VS Code", () => {
+    expect(validateExperiment({ $schema: "../schemas/experiment.schema.json", ...minimal }, "e.ich.json").name).toBe("e");
+  });
+
   it("does not modify the input object", () => {
     const input = structuredClone(minimal);
     validateExperiment(input, "e.ich.json");
