@@ -10,7 +10,8 @@ let compiled: ValidateFunction | undefined;
 export function experimentValidator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, verbose: true, strict: true, strictRequired: false, strictTypes: false });
-    ajv.addVocabulary(["markdownDescription", "markdownEnumDescriptions"]);
+    // VS Code-only keywords (hover markdown, enum docs, completion snippets): known to ajv, no validation.
+    ajv.addVocabulary(["markdownDescription", "markdownEnumDescriptions", "defaultSnippets"]);
     compiled = ajv.compile(schemaJson);
   }
   return compiled;
