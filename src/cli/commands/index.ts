@@ -4,6 +4,10 @@ import { command as runs } from "./runs";
 import { command as info } from "./info";
 import { command as render } from "./render";
 import { command as synth } from "./synth";
+import { command as train } from "./train";
+import { command as evalCommand } from "./eval";
+import { command as predict } from "./predict";
+import { command as lrFind } from "./lr-find";
 
 // One line per sub-command; each module exports `command: Command`.
 export const commands: Record<string, Command> = {
@@ -12,4 +16,8 @@ export const commands: Record<string, Command> = {
   runs,
   render,
   synth,
+  train,
+  eval: evalCommand,
+  predict,
+  "lr-find": lrFind,
 };

@@ -1,0 +1,61 @@
+// `ich eval RUN` — scores a run's best model; writes eval.json and predictions.csv into the run.
+import { LABELS } from "../../core/labels";
+import { evaluateRun } from "../../core/predict/evaluate-run";
+import { DEFAULT_RUNS_DIR, RunStore } from "../../core/runs";
+import type { BackendChoice } from "../../core/experiment/types";
+import { parseCommandLine, UsageError, type Command } from "../usage";
+
+const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--runs DIR] [--backend B] [--json]
+
+Scores the run's best model and writes RUN/eval.json (weighted log loss, per-label log loss, AUC,
+accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predictions.csv.
+  --data X    an experiment file (its validation split is scored: for synthetic data, slices from
+              a different seed) or an RSNA folder (every labelled .dcm, labels from its CSV);
+              default: the run's own validation split
+  --tta       average with the horizontally flipped image (default: the run's eval.tta)
+  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+  --json      print eval.json instead of the table`;
+
+const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+
+export const command: Command = {
+  summary: "evaluate a run's best model (eval.json, predictions.csv)",
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, {
+      data: { type: "string" },
+      tta: { type: "boolean" },
+      runs: { type: "string" },
+      backend: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");
+    const store = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const result = await evaluateRun(store, positionals[0], {
+      data: values.data,
+      tta: values.tta ? true : undefined,
+      backend: values.backend as BackendChoice | undefined,
+      onLog: (m) => process.stderr.write(`${m}\n`),
+    });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v))}\n`);
+      return 0;
+    }
+    const lines = [`${result.data}${result.tta ? " (flip TTA)" : ""}`, `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];
+    lines.push(["label", "log loss", "AUC", "acc", "sens", "spec", "F1"].map((h, i) => (i === 0 ? h.padEnd(18) : h.padStart(9))).join(""));
+    for (const label of LABELS) {
+      const m = result.perLabel[label];
+      if (!m) continue;
+      lines.push([label.padEnd(18), ...[m.logLoss, m.auc, m.accuracy, m.sensitivity, m.specificity, m.f1].map((v, i) => fmt(v, i === 0 ? 4 : 3).padStart(9))].join(""));
+    }
+    for (const f of result.failures) lines.push(`skipped ${f.id}: ${f.error}`);
+    lines.push("", `wrote ${store.paths(result.runId).evalJson} and predictions.csv`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return result.failures.length > 0 ? 1 : 0;
+  },
+};

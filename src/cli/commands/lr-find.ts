@@ -1,0 +1,64 @@
+// `ich lr-find CONFIG` — exponential learning-rate sweep and a suggested maxLr.
+import { loadExperiment } from "../../core/experiment";
+import type { BackendChoice } from "../../core/experiment/types";
+import { lrFind } from "../../core/train/lr-find";
+import { parseCommandLine, UsageError, type Command } from "../usage";
+
+const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--json] [--backend B]
+
+Trains fresh weights for up to N steps (default 100, fewer on small data) while the learning rate
+grows from 1e-7 to 1, and suggests the rate where the smoothed loss falls fastest (also shown:
+the minimum's rate / 10). Put the suggestion into train.schedule.maxLr.
+  --json  print {points, suggestedLr, steepestLr, minimumLr} as JSON`;
+
+export const command: Command = {
+  summary: "learning-rate finder: loss against an exponential LR sweep, suggested LR",
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, {
+      steps: { type: "string" },
+      json: { type: "boolean" },
+      backend: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError("expected exactly one experiment file");
+    const steps = values.steps === undefined ? undefined : Number(values.steps);
+    if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");
+    const config = await loadExperiment(positionals[0]);
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.on("SIGINT", onSigint);
+    try {
+      const tty = process.stderr.isTTY === true && !values.json;
+      const result = await lrFind({
+        config,
+        steps,
+        backend: values.backend as BackendChoice | undefined,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+          else if (e.type === "log" && tty) process.stderr.write(`\r${e.message}\x1b[K`);
+        },
+      });
+      if (tty) process.stderr.write("\r\x1b[K");
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return 0;
+      }
+      const lines = ["lr          loss      smoothed"];
+      const every = Math.max(1, Math.floor(result.points.length / 25));
+      result.points.forEach((p, i) => {
+        if (i % every === 0 || i === result.points.length - 1) lines.push(`${p.lr.toExponential(2).padEnd(12)}${p.loss.toFixed(4).padEnd(10)}${p.smoothed.toFixed(4)}`);
+      });
+      lines.push("", `suggested maxLr ${result.suggestedLr.toExponential(2)} (steepest descent); minimum/10: ${result.minimumLr.toExponential(2)}${result.stoppedEarly ? "; sweep stopped early (loss diverged)" : ""}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+      return 0;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+  },
+};

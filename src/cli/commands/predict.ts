@@ -1,0 +1,59 @@
+// `ich predict RUN FILE_OR_FOLDER...` — per-slice probabilities and per-study maxima.
+import { existsSync } from "node:fs";
+import { writeFileAtomic } from "../../core/fs/atomic";
+import { LABELS } from "../../core/labels";
+import type { BackendChoice } from "../../core/experiment/types";
+import { predictFiles } from "../../core/predict/predict-files";
+import { DEFAULT_RUNS_DIR, formatSubmissionCsv, RunStore } from "../../core/runs";
+import { parseCommandLine, UsageError, type Command } from "../usage";
+
+const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--backend B]
+
+Predicts every DICOM file (folders are searched for .dcm files) with the run's best model. Prints
+per-slice probabilities and, per study/series, the maximum over its slices. Files that cannot be
+read are listed and the rest are still predicted (exit code 1 when any failed).
+  RUN         a run id in the run store, or a run (or model) folder
+  --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
+  --json      print {slices, studies, failures} as JSON
+  --tta       average with the horizontally flipped image
+  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})`;
+
+export const command: Command = {
+  summary: "predict hemorrhage probabilities for DICOM files with a trained run",
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, {
+      out: { type: "string" },
+      json: { type: "boolean" },
+      tta: { type: "boolean" },
+      runs: { type: "string" },
+      backend: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
+    const [run, ...inputs] = positionals;
+    const store = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const runDir = existsSync(run) ? run : store.paths(run).dir;
+    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, backend: values.backend as BackendChoice | undefined });
+    if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);
+    } else {
+      const labels = LABELS.filter((l) => result.labels.includes(l));
+      const head = (first: string) => [first, ...labels.map((l) => l.slice(0, 16).padStart(17))].join("");
+      const row = (first: string, p: Partial<Record<string, number>>) => [first, ...labels.map((l) => (p[l] ?? Number.NaN).toFixed(3).padStart(17))].join("");
+      const width = Math.max(12, ...result.slices.map((s) => s.id.length)) + 2;
+      const out = [head("slice".padEnd(width)), ...result.slices.map((s) => row(s.id.padEnd(width), s.probabilities))];
+      out.push("", "per study / series (max over slices):");
+      for (const s of result.studies) out.push(`${s.studyUid} / ${s.seriesUid} (${s.slices} slices)`, row("  max".padEnd(width), s.probabilities));
+      process.stdout.write(`${out.join("\n")}\n`);
+    }
+    for (const f of result.failures) process.stderr.write(`${f.file}: ${f.error}\n`);
+    if (values.out) process.stderr.write(`wrote ${values.out}\n`);
+    return result.failures.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,78 @@
+// `ich train CONFIG` — trains a model from an experiment file into the run store.
+import { loadExperiment } from "../../core/experiment";
+import type { BackendChoice } from "../../core/experiment/types";
+import { DEFAULT_RUNS_DIR, RunStore } from "../../core/runs";
+import { train } from "../../core/train/train";
+import { parseCommandLine, UsageError, type Command } from "../usage";
+import { progressPrinter } from "./progress-output";
+
+const BACKENDS = ["auto", "wasm", "tensorflow", "tensorflow-gpu", "cpu"];
+
+const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--json-progress]
+       ich train --resume RUN [--runs DIR] [--json-progress]
+
+Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
+eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current step, saves a
+checkpoint and marks the run cancelled; --resume continues it (also after a crash).
+  --name           run name (default: the experiment's name)
+  --resume RUN     continue RUN from its last checkpoint with its saved config
+  --backend B      ${BACKENDS.join(" | ")} (default: the experiment's train.backend)
+  --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+  --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
+  --json-progress  progress events as JSON lines on stdout`;
+
+export const command: Command = {
+  summary: "train a model from an experiment file (or --resume a run)",
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, {
+      name: { type: "string" },
+      resume: { type: "string" },
+      backend: { type: "string" },
+      runs: { type: "string" },
+      workers: { type: "string" },
+      "json-progress": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
+    if (!values.resume && positionals.length === 0) throw new UsageError("missing the experiment file (or --resume RUN)");
+    if (values.backend && !BACKENDS.includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}`);
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
+    const experimentPath = positionals[0];
+    const config = experimentPath ? await loadExperiment(experimentPath) : undefined;
+    const runStore = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write("\nstopping after the current step (Ctrl-C again to quit at once)…\n");
+      controller.abort();
+    };
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigint);
+    try {
+      const result = await train({
+        config: config!,
+        experimentPath,
+        runStore,
+        name: values.name,
+        resumeRunId: values.resume,
+        backend: values.backend as BackendChoice | undefined,
+        signal: controller.signal,
+        onEvent: progressPrinter(values["json-progress"] === true),
+        loaderWorkers: workers,
+      });
+      if (!values["json-progress"] && result.best) {
+        process.stdout.write(`best epoch ${result.best.epoch}: validation weighted log loss ${result.best.weightedLogLoss.toFixed(4)}, mean AUC ${result.best.meanAuc.toFixed(3)}\n${result.runDir}\n`);
+      }
+      return result.status === "completed" ? 0 : 1;
+    } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigint);
+    }
+  },
+};

@@ -1,0 +1,175 @@
+// Index of an RSNA-style folder (ID_<hex>.dcm files + stage_2_train labels CSV): which files
+// exist, their patient/study/series and position from header-only reads (cached beside the
+// data), their labels, and their neighbours in the series. Pixel data is never read here.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { readDicomHeader } from "../dicom";
+import { writeFileAtomic } from "../fs/atomic";
+import { describeLabelIssues, readLabelsCsv } from "./labels-csv";
+import type { Sample } from "./sample";
+
+export interface SliceMeta {
+  patientId: string;
+  studyUid?: string;
+  seriesUid?: string;
+  position?: number;
+}
+
+export interface RsnaIndex {
+  samples: Sample[];
+  /** Human-readable problems that did not stop indexing (duplicates, missing files...). */
+  notes: string[];
+}
+
+const CACHE_FILE = ".ich-index.json";
+const CACHE_VERSION = 1;
+
+interface HeaderCache {
+  version: number;
+  entries: Record<string, SliceMeta & { size: number; mtimeMs: number }>;
+}
+
+async function loadCache(dir: string): Promise<HeaderCache> {
+  try {
+    const cache = JSON.parse(await readFile(join(dir, CACHE_FILE), "utf8")) as HeaderCache;
+    if (cache.version === CACHE_VERSION && cache.entries) return cache;
+  } catch {
+    // No cache yet, or unreadable: rebuild.
+  }
+  return { version: CACHE_VERSION, entries: {} };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Header metadata of every DICOM file in `dir`, using and refreshing the cache file there. */
+export async function readHeaderMetadata(dir: string, files: string[], notes: string[]): Promise<Map<string, SliceMeta>> {
+  const cache = await loadCache(dir);
+  let changed = false;
+  const result = new Map<string, SliceMeta>();
+  await mapLimited(files, 16, async (name) => {
+    const path = join(dir, name);
+    try {
+      const info = await stat(path);
+      const cached = cache.entries[name];
+      if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
+        result.set(name, cached);
+        return;
+      }
+      const header = await readDicomHeader(path);
+      const meta: SliceMeta = {
+        patientId: header.patientId ?? header.studyInstanceUid ?? name,
+        studyUid: header.studyInstanceUid,
+        seriesUid: header.seriesInstanceUid,
+        position: header.imagePositionPatient?.[2],
+      };
+      cache.entries[name] = { ...meta, size: info.size, mtimeMs: info.mtimeMs };
+      changed = true;
+      result.set(name, meta);
+    } catch (error) {
+      notes.push(error instanceof Error ? error.message : `${path}: ${String(error)}`);
+    }
+  });
+  if (changed) {
+    try {
+      await writeFileAtomic(join(dir, CACHE_FILE), JSON.stringify(cache));
+    } catch {
+      notes.push(`${dir}: could not write the header cache ${CACHE_FILE}; headers will be read again next time`);
+    }
+  }
+  return result;
+}
+
+/** Reads a metadata table (ID/SOPInstanceUID, PatientID, StudyInstanceUID, SeriesInstanceUID, position). */
+export async function readMetadataCsv(path: string): Promise<Map<string, SliceMeta>> {
+  const rows = parse(await readFile(path, "utf8"), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const pick = (row: Record<string, string>, ...keys: string[]) => keys.map((k) => row[k]).find((v) => v !== undefined && v !== "");
+  const out = new Map<string, SliceMeta>();
+  for (const row of rows) {
+    const id = pick(row, "ID", "SOPInstanceUID", "image", "id", "file");
+    const patientId = pick(row, "PatientID", "patient", "patient_id");
+    if (!id || !patientId) throw new Error(`${path}: each row needs an ID (or SOPInstanceUID) and a PatientID column`);
+    const rawPosition = pick(row, "ImagePositionPatient_2", "position", "z", "ImagePositionPatient2", "ImagePositionPatient");
+    const position = rawPosition === undefined ? undefined : Number(rawPosition.replace(/[[\]'"]/g, "").split(/[\\,\s]+/).filter(Boolean).pop());
+    out.set(id.replace(/\.dcm$/i, ""), {
+      patientId,
+      studyUid: pick(row, "StudyInstanceUID", "study"),
+      seriesUid: pick(row, "SeriesInstanceUID", "series"),
+      position: Number.isFinite(position) ? position : undefined,
+    });
+  }
+  return out;
+}
+
+/** Fills `source.neighbours` with the nearest slices below/above in the same series. */
+export function linkNeighbours(samples: Sample[]): void {
+  const bySeries = new Map<string, Sample[]>();
+  for (const s of samples) {
+    if (s.source.kind === "synthetic" || s.position === undefined) continue;
+    const key = s.seriesUid ?? s.studyUid ?? s.patientId;
+    const list = bySeries.get(key);
+    if (list) list.push(s);
+    else bySeries.set(key, [s]);
+  }
+  for (const series of bySeries.values()) {
+    series.sort((a, b) => a.position! - b.position!);
+    series.forEach((s, i) => {
+      if (s.source.kind === "synthetic") return;
+      const file = (t: Sample | undefined) => (t && t.source.kind !== "synthetic" ? t.source.file : null);
+      s.source.neighbours = [file(series[i - 1]), file(series[i + 1])];
+    });
+  }
+}
+
+export async function indexRsnaFolder(dicomDir: string, labelsCsv: string, metadataCsv?: string): Promise<RsnaIndex> {
+  const notes: string[] = [];
+  let names: string[];
+  try {
+    names = (await readdir(dicomDir)).filter((n) => /\.dcm$/i.test(n)).sort();
+  } catch (error) {
+    throw new Error(`${dicomDir}: cannot list the DICOM folder (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (names.length === 0) throw new Error(`${dicomDir}: no .dcm files in the folder`);
+  const table = await readLabelsCsv(labelsCsv);
+  notes.push(...describeLabelIssues(table, labelsCsv));
+  const meta = metadataCsv ? await readMetadataCsv(metadataCsv) : await readHeaderMetadata(dicomDir, names, notes);
+  const samples: Sample[] = [];
+  let unlabelled = 0;
+  let noMeta = 0;
+  const present = new Set<string>();
+  for (const name of names) {
+    const id = name.replace(/\.dcm$/i, "");
+    present.add(id);
+    const labels = table.labels.get(id);
+    if (!labels) {
+      unlabelled++;
+      continue;
+    }
+    const m = meta.get(metadataCsv ? id : name);
+    if (!m) {
+      noMeta++;
+      continue;
+    }
+    samples.push({ id, patientId: m.patientId, studyUid: m.studyUid, seriesUid: m.seriesUid, position: m.position, labels: Array.from(labels), source: { kind: "dicom", file: join(dicomDir, name) } });
+  }
+  const missingFiles = [...table.labels.keys()].filter((id) => !present.has(id));
+  if (unlabelled > 0) notes.push(`${labelsCsv}: ${unlabelled} of ${names.length} DICOM files in ${dicomDir} have no labels and are skipped`);
+  if (noMeta > 0) notes.push(`${metadataCsv ?? dicomDir}: ${noMeta} files without patient metadata are skipped`);
+  if (missingFiles.length > 0) notes.push(`${labelsCsv}: ${missingFiles.length} labelled images have no file in ${dicomDir} (e.g. ${missingFiles.slice(0, 3).map((id) => `${id}.dcm`).join(", ")})`);
+  if (samples.length === 0) throw new Error(`${dicomDir}: none of the ${names.length} DICOM files has both labels in ${labelsCsv} and readable headers`);
+  linkNeighbours(samples);
+  return { samples, notes };
+}

@@ -1,0 +1,80 @@
+// Batched inference over samples through the shared preprocessing (used by per-epoch
+// validation, `ich eval` and `ich predict`), with optional horizontal-flip TTA.
+import { streamBatches } from "../data/batch-loader";
+import type { LoaderPool } from "../data/loader-pool";
+import type { PreprocessOptions, Sample } from "../data/sample";
+import { LABELS } from "../labels";
+import type { LayersModel, Tensor, Tf } from "../train/tf-types";
+
+/** True when the model's last layer has no sigmoid, i.e. it outputs logits. */
+export function outputsLogits(model: LayersModel): boolean {
+  const last = model.layers[model.layers.length - 1];
+  const activation = (last.getConfig() as { activation?: string }).activation;
+  return activation !== "sigmoid";
+}
+
+/** Model output → probabilities. */
+export function probabilities(tf: Tf, output: Tensor, logits: boolean): Tensor {
+  return logits ? tf.sigmoid(output) : output;
+}
+
+export interface InferenceResult {
+  /** Row-major samples × outputs probabilities, in `samples` order. */
+  probabilities: Float32Array;
+  /** Row-major samples × 6 labels from the data (NaN where unknown). */
+  targets: Float32Array;
+  /** Per-sample error (null when predicted); failed rows hold NaN probabilities. */
+  errors: (string | null)[];
+}
+
+export interface InferenceOptions {
+  preprocess: PreprocessOptions;
+  channels: number;
+  batchSize: number;
+  outputs: number;
+  tta: boolean;
+  onBatch?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export async function inferSamples(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], o: InferenceOptions): Promise<InferenceResult> {
+  const logits = outputsLogits(model);
+  const n = samples.length;
+  const probs = new Float32Array(n * o.outputs);
+  const targets = new Float32Array(n * LABELS.length);
+  const errors: (string | null)[] = new Array(n).fill(null);
+  const { size } = o.preprocess;
+  let row = 0;
+  for await (const batch of streamBatches(pool, { samples, batchSize: o.batchSize, preprocess: o.preprocess, channels: o.channels, augment: null })) {
+    if (o.signal?.aborted) throw new Error("inference cancelled");
+    const b = batch.samples.length;
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [b, size, size, o.channels]);
+      let p = probabilities(tf, model.predict(x) as Tensor, logits);
+      if (o.tta) p = p.add(probabilities(tf, model.predict(tf.reverse(x, 2)) as Tensor, logits)).div(2);
+      return p;
+    });
+    const values = (await out.data()) as Float32Array;
+    out.dispose();
+    probs.set(values, row * o.outputs);
+    targets.set(batch.y, row * LABELS.length);
+    batch.errors.forEach((error, i) => {
+      if (error) {
+        errors[row + i] = error;
+        probs.fill(Number.NaN, (row + i) * o.outputs, (row + i + 1) * o.outputs);
+      }
+    });
+    row += b;
+    o.onBatch?.(row, n);
+  }
+  return { probabilities: probs, targets, errors };
+}
+
+/** The target columns for the model's outputs (["any"] picks column 0 of the six). */
+export function selectTargets(targets: Float32Array, labels: readonly string[]): Float32Array {
+  const columns = labels.map((l) => LABELS.indexOf(l as (typeof LABELS)[number]));
+  const n = targets.length / LABELS.length;
+  const out = new Float32Array(n * columns.length);
+  for (let i = 0; i < n; i++) columns.forEach((c, k) => (out[i * columns.length + k] = targets[i * LABELS.length + c]));
+  return out;
+}

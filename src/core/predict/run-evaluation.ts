@@ -1,0 +1,53 @@
+// Scores a model on labelled samples and writes eval.json + predictions.csv into a run folder.
+import type { ExperimentConfig } from "../experiment/types";
+import { writeFileAtomic } from "../fs/atomic";
+import type { LoaderPool } from "../data/loader-pool";
+import type { Sample } from "../data/sample";
+import type { Evaluation } from "../metrics";
+import { writeSubmissionCsv, type RunPaths } from "../runs";
+import type { PredictionRow } from "../runs/types";
+import type { ModelInputSpec } from "../train/model-input";
+import type { LayersModel, Tf } from "../train/tf-types";
+import { validateModel } from "../train/validate";
+
+export interface RunEvaluation extends Evaluation {
+  runId: string;
+  /** What was evaluated, e.g. "synthetic: 96 validation slices". */
+  data: string;
+  tta: boolean;
+  inputSize: number;
+  failures: { id: string; error: string }[];
+  evaluatedAt: string;
+}
+
+/** JSON cannot hold NaN (undefined AUCs) or Infinity (the ROC corner threshold): store null. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
+export async function evaluateAndWrite(
+  tf: Tf,
+  model: LayersModel,
+  pool: LoaderPool,
+  samples: readonly Sample[],
+  config: ExperimentConfig,
+  spec: ModelInputSpec,
+  paths: RunPaths,
+  runId: string,
+  data: string,
+  tta: boolean,
+): Promise<RunEvaluation> {
+  const outcome = await validateModel(tf, model, pool, samples, config, spec.labels, spec.preprocess, spec.channels, tta);
+  const result: RunEvaluation = { ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString() };
+  await writeFileAtomic(paths.evalJson, toJson(result));
+  const k = spec.labels.length;
+  const rows: PredictionRow[] = [];
+  samples.forEach((sample, i) => {
+    if (outcome.inference.errors[i]) return;
+    const probabilities: PredictionRow["probabilities"] = {};
+    spec.labels.forEach((label, l) => (probabilities[label] = outcome.inference.probabilities[i * k + l]));
+    rows.push({ id: sample.id, probabilities });
+  });
+  await writeSubmissionCsv(paths.predictionsCsv, rows);
+  return result;
+}

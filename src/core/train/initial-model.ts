@@ -1,0 +1,19 @@
+// The model a new run starts from: fresh weights, or a pretrained TF.js model / previous run's
+// best model with its head fitted to this experiment's labels.
+import { pretrainedSource } from "../experiment";
+import type { ExperimentConfig } from "../experiment/types";
+import { adaptHead, buildModel, loadModel, loadPretrained } from "../models";
+import type { RunStore } from "../runs";
+import type { LayersModel, Tf } from "./tf-types";
+
+export async function initialModel(tf: Tf, config: ExperimentConfig, channels: number, outputs: number, runStore: RunStore): Promise<LayersModel> {
+  const source = pretrainedSource(config);
+  if (!source) {
+    // inputSize null: the same weights serve every progressive-resizing size.
+    return buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs, dropout: config.model.dropout, seed: config.train.seed });
+  }
+  const loaded = source.kind === "run" ? await loadModel(tf, runStore.paths(source.runId).modelDir) : await loadPretrained(tf, source.kind === "url" ? source.url : source.path);
+  const inputChannels = loaded.inputs[0].shape[loaded.inputs[0].shape.length - 1];
+  if (inputChannels !== channels) throw new Error(`pretrained model ${config.model.pretrained} takes ${inputChannels} input channels; this experiment feeds ${channels}`);
+  return adaptHead(tf, loaded, outputs, config.train.seed);
+}

@@ -1,0 +1,139 @@
+// Learning-rate finder (Smith 2015 / fastai): train from fresh weights while the learning rate
+// grows exponentially, smooth the loss, and suggest a rate where it falls fastest.
+import { epochShuffleSeed, streamBatches } from "../data/batch-loader";
+import { modelChannels, openDataset, preprocessOptions } from "../data/dataset";
+import { LoaderPool } from "../data/loader-pool";
+import { hashSeed } from "../data/rng";
+import { modelLabels } from "../experiment";
+import type { BackendChoice, ExperimentConfig } from "../experiment/types";
+import { buildModel } from "../models";
+import type { ProgressEvent } from "../runs/types";
+import { initBackend } from "../tf/backend";
+import { outputsLogits, selectTargets } from "../predict/infer";
+import { AdamW } from "./adamw";
+import { exponentialLr } from "./schedule";
+import { trainStep, trainableVariables } from "./step";
+import type { Tf } from "./tf-types";
+
+export interface LrFindOptions {
+  config: ExperimentConfig;
+  backend?: BackendChoice;
+  /** Sweep length; default 100, fewer when the training set is small. */
+  steps?: number;
+  minLr?: number;
+  maxLr?: number;
+  loaderWorkers?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: ProgressEvent) => void;
+}
+
+export interface LrFindPoint {
+  lr: number;
+  loss: number;
+  /** Exponential moving average (β = 0.9), bias-corrected. */
+  smoothed: number;
+}
+
+export interface LrFindResult {
+  points: LrFindPoint[];
+  /** Where the smoothed loss falls fastest (steepest negative slope against log10 LR). */
+  steepestLr: number;
+  /** The LR of the minimal smoothed loss, divided by 10. */
+  minimumLr: number;
+  suggestedLr: number;
+  stoppedEarly: boolean;
+  backend: string;
+  device: string;
+}
+
+/** Suggestions from a smoothed curve; exported for tests. */
+export function suggestFromCurve(points: readonly LrFindPoint[]): { steepestLr: number; minimumLr: number } {
+  if (points.length < 3) throw new Error(`lr-find: only ${points.length} points; need at least 3`);
+  let min = 0;
+  points.forEach((p, i) => {
+    if (p.smoothed < points[min].smoothed) min = i;
+  });
+  let steepest = 0;
+  let slope = Number.POSITIVE_INFINITY;
+  // Only up to the minimum: past it the loss is diverging.
+  for (let i = 1; i <= Math.max(1, min); i++) {
+    const s = (points[i].smoothed - points[i - 1].smoothed) / (Math.log10(points[i].lr) - Math.log10(points[i - 1].lr));
+    if (s < slope) {
+      slope = s;
+      steepest = i;
+    }
+  }
+  return { steepestLr: points[steepest].lr, minimumLr: points[min].lr / 10 };
+}
+
+export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
+  const { config } = options;
+  const backend = await initBackend({ prefer: options.backend ?? config.train.backend });
+  const tf = backend.tf as Tf;
+  for (const message of backend.warnings) options.onEvent?.({ type: "warning", message });
+  const plan = await openDataset(config);
+  const labels = modelLabels(config);
+  const channels = modelChannels(config);
+  const weights = labels.map((l) => config.train.labelWeights[l]);
+  const batchesPerEpoch = Math.ceil(plan.train.length / config.train.batchSize);
+  const steps = options.steps ?? Math.min(100, Math.max(20, batchesPerEpoch * 3));
+  const minLr = options.minLr ?? 1e-7;
+  const maxLr = options.maxLr ?? 1;
+  const model = buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs: labels.length, dropout: config.model.dropout, seed: config.train.seed });
+  const optimizer = new AdamW(tf, minLr, config.train.weightDecay);
+  const variables = trainableVariables(model);
+  const logits = outputsLogits(model);
+  const pool = new LoaderPool(options.loaderWorkers ?? 1);
+  const size = config.input.size;
+  const points: LrFindPoint[] = [];
+  let average = 0;
+  let best = Number.POSITIVE_INFINITY;
+  let stoppedEarly = false;
+  try {
+    sweep: for (let epoch = 1; points.length < steps; epoch++) {
+      const batches = streamBatches(pool, {
+        samples: plan.train,
+        batchSize: config.train.batchSize,
+        preprocess: preprocessOptions(config, size),
+        channels,
+        augment: config.train.augment,
+        shuffleSeed: epochShuffleSeed(config.train.seed, epoch),
+        augmentSeed: hashSeed(config.train.seed, "augment", epoch),
+      });
+      for await (const batch of batches) {
+        if (options.signal?.aborted) {
+          stoppedEarly = true;
+          break sweep;
+        }
+        const failed = batch.errors.findIndex(Boolean);
+        if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
+        const i = points.length;
+        const lr = exponentialLr(i, steps, minLr, maxLr);
+        optimizer.setLearningRate(lr);
+        const n = batch.samples.length;
+        const x = tf.tensor4d(batch.x, [n, size, size, channels]);
+        const y = tf.tensor2d(selectTargets(batch.y, labels), [n, labels.length]);
+        const loss = trainStep(tf, model, optimizer, variables, x, y, weights, logits);
+        x.dispose();
+        y.dispose();
+        average = 0.9 * average + 0.1 * loss;
+        const smoothed = average / (1 - Math.pow(0.9, i + 1));
+        points.push({ lr, loss, smoothed });
+        options.onEvent?.({ type: "log", message: `lr-find step ${i + 1}/${steps}: lr ${lr.toExponential(2)}, loss ${loss.toFixed(4)}` });
+        best = Math.min(best, smoothed);
+        if (!Number.isFinite(loss) || (i > 5 && smoothed > 4 * best)) {
+          stoppedEarly = true;
+          break sweep;
+        }
+        if (points.length >= steps) break sweep;
+      }
+    }
+  } finally {
+    await pool.close();
+    optimizer.dispose();
+    model.dispose();
+  }
+  const finite = points.filter((p) => Number.isFinite(p.smoothed));
+  const { steepestLr, minimumLr } = suggestFromCurve(finite);
+  return { points, steepestLr, minimumLr, suggestedLr: steepestLr, stoppedEarly, backend: backend.backend, device: backend.device };
+}

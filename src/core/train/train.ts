@@ -1,0 +1,250 @@
+// The training loop behind `ich train` and the extension's Train command.
+import { streamBatches, batchCount, epochShuffleSeed } from "../data/batch-loader";
+import { openDataset, preprocessOptions, modelChannels, sourceKind } from "../data/dataset";
+import { LoaderPool } from "../data/loader-pool";
+import { hashSeed } from "../data/rng";
+import type { BackendChoice, ExperimentConfig } from "../experiment/types";
+import { imageSizeForEpoch, modelLabels } from "../experiment";
+import { countParameters, loadModel, saveModel } from "../models";
+import { evaluateAndWrite } from "../predict/run-evaluation";
+import type { RunHandle, RunStore } from "../runs";
+import type { ProgressEvent, RunStatus } from "../runs/types";
+import { initBackend } from "../tf/backend";
+import { AdamW } from "./adamw";
+import { findCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from "./checkpoint";
+import { initialModel } from "./initial-model";
+import { readModelInput, writeModelInput } from "./model-input";
+import { outputsLogits, selectTargets } from "../predict/infer";
+import { makeSchedule, peakLr } from "./schedule";
+import { trainStep, trainableVariables } from "./step";
+import type { LayersModel, Tf } from "./tf-types";
+import { epochValidation, validateModel } from "./validate";
+
+export interface TrainOptions {
+  config: ExperimentConfig;
+  experimentPath?: string;
+  runStore: RunStore;
+  name?: string;
+  /** Continue this run from its last checkpoint (its config snapshot wins over `config`). */
+  resumeRunId?: string;
+  backend?: BackendChoice;
+  /** Abort = stop after the current step, save a checkpoint, mark the run cancelled. */
+  signal?: AbortSignal;
+  onEvent?: (event: ProgressEvent) => void;
+  /** Loader worker threads (default 1: the other core trains). 0 prepares batches in-thread. */
+  loaderWorkers?: number;
+}
+
+export interface TrainResult {
+  runId: string;
+  runDir: string;
+  status: RunStatus;
+  epochsDone: number;
+  best?: { epoch: number; weightedLogLoss: number; meanAuc: number };
+}
+
+const HEARTBEAT_MS = 5_000;
+
+function freshState(): LoopState {
+  return { epoch: 1, batch: 0, globalStep: 0, epochLossSum: 0, epochLossCount: 0, bestLoss: null, bestEpoch: null, bestMeanAuc: null, epochsWithoutImprovement: 0, savedAt: new Date().toISOString() };
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const emit = (event: ProgressEvent) => options.onEvent?.(event);
+  let resumed: RunHandle | null = null;
+  let config = options.config;
+  let resumeFrom: string | null = null;
+  if (options.resumeRunId) {
+    const record = await options.runStore.get(options.resumeRunId);
+    if (record.status === "running") throw new Error(`run ${options.resumeRunId} is still running (pid ${record.pid} on ${record.host}); cancel it first`);
+    if (record.status === "completed") throw new Error(`run ${options.resumeRunId} already completed all its epochs`);
+    resumeFrom = findCheckpoint(options.runStore.paths(options.resumeRunId).checkpointDir);
+    if (!resumeFrom) throw new Error(`run ${options.resumeRunId}: no checkpoint in ${options.runStore.paths(options.resumeRunId).checkpointDir} to resume from`);
+    config = record.config as ExperimentConfig;
+  }
+  const backend = await initBackend({ prefer: options.backend ?? config.train.backend });
+  const tf = backend.tf as Tf;
+  for (const message of backend.warnings) emit({ type: "warning", message });
+  const plan = await openDataset(config);
+  const labels = modelLabels(config);
+  const channels = modelChannels(config);
+  const weights = labels.map((l) => config.train.labelWeights[l]);
+
+  let model: LayersModel;
+  let state = freshState();
+  const optimizer = new AdamW(tf, peakLr(config.train.schedule), config.train.weightDecay);
+  if (resumeFrom) {
+    const checkpoint = await loadCheckpoint(tf, resumeFrom);
+    model = checkpoint.model;
+    state = checkpoint.state;
+    await optimizer.restore(checkpoint.optimizer);
+    resumed = await options.runStore.open(options.resumeRunId!);
+    await resumed.update({ backend: backend.backend, device: backend.device });
+  } else {
+    model = await initialModel(tf, config, channels, labels.length, options.runStore);
+  }
+  const run =
+    resumed ??
+    (await options.runStore.createRun({
+      name: options.name ?? config.name,
+      experimentPath: options.experimentPath,
+      config,
+      backend: backend.backend,
+      device: backend.device,
+      architecture: config.model.architecture,
+      epochsPlanned: config.train.epochs,
+      datasetFingerprint: plan.fingerprint,
+      parameterCount: countParameters(model),
+    }));
+  const runId = run.id;
+  const warn = (message: string) => emit({ type: "warning", runId, message });
+  for (const note of plan.notes) warn(note);
+  if (config.train.mixedPrecision) warn(`mixedPrecision: the ${backend.backend} backend has no float16 training in TF.js; training in float32`);
+  await run.update({ datasetFingerprint: plan.fingerprint, parameterCount: countParameters(model) });
+
+  const pool = new LoaderPool(options.loaderWorkers ?? 1);
+  const logits = outputsLogits(model);
+  const variables = trainableVariables(model);
+  const stepsPerEpoch = batchCount(plan.train.length, config.train.batchSize, config.train.maxStepsPerEpoch);
+  const totalSteps = stepsPerEpoch * config.train.epochs;
+  const schedule = makeSchedule(config.train.schedule, totalSteps);
+  emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
+  emit({ type: "log", runId, message: plan.description });
+
+  let lastHeartbeat = 0;
+  let status: RunStatus = "completed";
+  const stepSeconds: number[] = [];
+  try {
+    epochs: for (let epoch = state.epoch; epoch <= config.train.epochs; epoch++) {
+      const size = imageSizeForEpoch(config, epoch);
+      const preprocess = preprocessOptions(config, size);
+      const epochStart = Date.now();
+      let images = 0;
+      const first = epoch === state.epoch ? state.batch : 0;
+      if (first === 0) {
+        state.epochLossSum = 0;
+        state.epochLossCount = 0;
+      }
+      const batches = streamBatches(pool, {
+        samples: plan.train,
+        batchSize: config.train.batchSize,
+        preprocess,
+        channels,
+        augment: config.train.augment,
+        shuffleSeed: epochShuffleSeed(config.train.seed, epoch),
+        augmentSeed: hashSeed(config.train.seed, "augment", epoch),
+        startBatch: first,
+        maxBatches: stepsPerEpoch,
+      });
+      for await (const batch of batches) {
+        const failed = batch.errors.findIndex(Boolean);
+        if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
+        const t0 = Date.now();
+        const lr = schedule(state.globalStep);
+        optimizer.setLearningRate(lr);
+        const n = batch.samples.length;
+        const x = tf.tensor4d(batch.x, [n, size, size, channels]);
+        const y = tf.tensor2d(selectTargets(batch.y, labels), [n, labels.length]);
+        const loss = trainStep(tf, model, optimizer, variables, x, y, weights, logits);
+        x.dispose();
+        y.dispose();
+        if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${batch.index + 1}; lower the learning rate (ich lr-find)`);
+        const seconds = Math.max(1e-3, (Date.now() - t0) / 1000);
+        stepSeconds.push(seconds);
+        if (stepSeconds.length > 20) stepSeconds.shift();
+        images += n;
+        state.globalStep++;
+        state.batch = batch.index + 1;
+        state.epochLossSum += loss * n;
+        state.epochLossCount += n;
+        const imagesPerSec = n / seconds;
+        const meanStep = stepSeconds.reduce((a, b) => a + b, 0) / stepSeconds.length;
+        await run.appendMetrics({ kind: "step", epoch, step: batch.index + 1, globalStep: state.globalStep, loss, lr, imagesPerSec, time: new Date().toISOString() });
+        emit({ type: "step", runId, epoch, step: batch.index + 1, stepsPerEpoch, loss, lr, imagesPerSec, etaSeconds: meanStep * (totalSteps - state.globalStep) });
+        if (Date.now() - lastHeartbeat > HEARTBEAT_MS) {
+          lastHeartbeat = Date.now();
+          await run.heartbeat();
+        }
+        if (options.signal?.aborted) {
+          status = "cancelled";
+          state.epoch = epoch;
+          await writeCheckpoint(run, model, optimizer, state, emit);
+          break epochs;
+        }
+      }
+
+      const trainLoss = state.epochLossCount > 0 ? state.epochLossSum / state.epochLossCount : Number.NaN;
+      const outcome = plan.validation.length > 0 ? await validateModel(tf, model, pool, plan.validation, config, labels, preprocess, channels, false, options.signal) : null;
+      for (const failure of outcome?.failures.slice(0, 5) ?? []) warn(`validation image ${failure.id} skipped: ${failure.error}`);
+      const val = outcome ? epochValidation(outcome.evaluation) : undefined;
+      const seconds = (Date.now() - epochStart) / 1000;
+      await run.appendMetrics({ kind: "epoch", epoch, globalStep: state.globalStep, trainLoss, lr: optimizer.learningRate, imagesPerSec: images / Math.max(seconds, 1e-3), seconds, val, time: new Date().toISOString() });
+      emit({ type: "epoch", runId, epoch, epochs: config.train.epochs, trainLoss, val });
+
+      const score = val?.weightedLogLoss ?? trainLoss;
+      const improved = state.bestLoss === null || score < state.bestLoss - (config.train.earlyStopping?.minDelta ?? 0);
+      if (state.bestLoss === null || score < state.bestLoss) {
+        state.bestLoss = score;
+        state.bestEpoch = epoch;
+        state.bestMeanAuc = val?.meanAuc ?? null;
+        await saveModel(model, run.paths.modelDir);
+        await writeModelInput(run.paths.modelDir, { preprocess, channels, labels, sourceKind: sourceKind(config) });
+      }
+      state.epochsWithoutImprovement = improved ? 0 : state.epochsWithoutImprovement + 1;
+      state.epoch = epoch + 1;
+      state.batch = 0;
+      state.epochLossSum = 0;
+      state.epochLossCount = 0;
+      await run.update({
+        epochsDone: epoch,
+        bestEpoch: state.bestEpoch ?? undefined,
+        best: state.bestLoss === null ? undefined : { weightedLogLoss: state.bestLoss, meanAuc: state.bestMeanAuc ?? Number.NaN },
+      });
+      if (epoch % config.train.checkpointEvery === 0 || epoch === config.train.epochs) await writeCheckpoint(run, model, optimizer, state, emit);
+      const patience = config.train.earlyStopping?.patience;
+      if (patience !== undefined && state.epochsWithoutImprovement >= patience) {
+        emit({ type: "log", runId, message: `early stopping: no improvement of the validation weighted log loss for ${patience} epochs` });
+        break;
+      }
+      if (options.signal?.aborted) {
+        status = "cancelled";
+        await writeCheckpoint(run, model, optimizer, state, emit);
+        break;
+      }
+    }
+    if (state.bestEpoch !== null && plan.validation.length > 0) {
+      emit({ type: "log", runId, message: `evaluating the best model (epoch ${state.bestEpoch})${config.eval.tta ? " with flip TTA" : ""}` });
+      const best = await loadModel(tf, run.paths.modelDir);
+      try {
+        await evaluateAndWrite(tf, best, pool, plan.validation, config, await readModelInput(run.paths.modelDir), run.paths, runId, plan.description, config.eval.tta);
+      } finally {
+        best.dispose();
+      }
+    }
+    await run.finish(status);
+    emit({ type: "run-ended", runId, status });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await run.finish("failed", message).catch(() => undefined);
+    emit({ type: "run-ended", runId, status: "failed", error: message });
+    throw error;
+  } finally {
+    await pool.close();
+    optimizer.dispose();
+    model.dispose();
+  }
+  const epochsDone = state.epoch - 1;
+  return {
+    runId,
+    runDir: run.dir,
+    status,
+    epochsDone,
+    best: state.bestEpoch === null ? undefined : { epoch: state.bestEpoch, weightedLogLoss: state.bestLoss!, meanAuc: state.bestMeanAuc ?? Number.NaN },
+  };
+}
+
+async function writeCheckpoint(run: RunHandle, model: LayersModel, optimizer: AdamW, state: LoopState, emit: (e: ProgressEvent) => void): Promise<void> {
+  state.savedAt = new Date().toISOString();
+  await saveCheckpoint(run.paths.checkpointDir, model, optimizer, state);
+  emit({ type: "checkpoint", runId: run.id, epoch: state.batch === 0 ? state.epoch - 1 : state.epoch, path: run.paths.checkpointDir });
+}
