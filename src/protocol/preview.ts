@@ -75,8 +75,8 @@ export interface ModelMessage {
 
 export interface PredictionEntry {
   index: number;
-  /** Probabilities in LABELS order. */
-  probabilities: number[];
+  /** Probabilities in LABELS order; null for labels the model does not predict. */
+  probabilities: (number | null)[];
 }
 
 export interface PredictionsMessage {
@@ -158,7 +158,7 @@ function isSeriesEntry(v: unknown): v is SeriesEntry {
 }
 
 function isPredictionEntry(v: unknown): v is PredictionEntry {
-  return isRecord(v) && isIndex(v.index) && Array.isArray(v.probabilities) && v.probabilities.length === LABEL_COUNT && v.probabilities.every(isProbability);
+  return isRecord(v) && isIndex(v.index) && Array.isArray(v.probabilities) && v.probabilities.length === LABEL_COUNT && v.probabilities.every((p) => p === null || isProbability(p));
 }
 
 /** Validates a message the webview receives from the extension; null when malformed. */

@@ -72,7 +72,7 @@ const state = {
   view: undefined as View | undefined,
   runId: null as string | null,
   threshold: 0.5,
-  predictions: new Map<number, number[]>(),
+  predictions: new Map<number, (number | null)[]>(),
   series: [] as SeriesEntry[],
   heat: undefined as (HeatGrid & { index: number; label: string }) | undefined,
   label: "any",
@@ -274,7 +274,7 @@ function updateStatus(hover?: string): void {
 }
 
 // ---- predictions ---------------------------------------------------------------------------
-function barRow(label: string, p: number | undefined): HTMLElement {
+function barRow(label: string, p: number | null | undefined): HTMLElement {
   const row = document.createElement("div");
   row.className = "bar-row";
   const name = document.createElement("span");
@@ -284,7 +284,7 @@ function barRow(label: string, p: number | undefined): HTMLElement {
   track.className = "bar-track";
   const fill = document.createElement("span");
   fill.className = "bar-fill";
-  if (p !== undefined && p >= state.threshold) fill.classList.add("above");
+  if (typeof p === "number" && p >= state.threshold) fill.classList.add("above");
   fill.style.width = `${((p ?? 0) * 100).toFixed(1)}%`;
   const mark = document.createElement("span");
   mark.className = "bar-threshold";
@@ -292,12 +292,12 @@ function barRow(label: string, p: number | undefined): HTMLElement {
   track.append(fill, mark);
   const value = document.createElement("span");
   value.className = "bar-value";
-  value.textContent = p === undefined ? "…" : p.toFixed(3);
+  value.textContent = p === undefined ? "…" : p === null ? "—" : p.toFixed(3);
   row.append(name, track, value);
   return row;
 }
 
-function probabilityBars(probabilities: number[] | undefined): HTMLElement[] {
+function probabilityBars(probabilities: (number | null)[] | undefined): HTMLElement[] {
   return LABELS.map((label, i) => barRow(label, probabilities?.[i]));
 }
 
@@ -312,7 +312,7 @@ function updateStrip(): void {
   for (let i = 0; i < state.total; i++) {
     const bar = document.createElement("span");
     bar.className = "strip-bar";
-    const p = state.predictions.get(i)?.[labelIndex];
+    const p = state.predictions.get(i)?.[labelIndex] ?? undefined;
     const fill = document.createElement("span");
     fill.className = "strip-fill";
     if (p !== undefined && p >= state.threshold) fill.classList.add("above");

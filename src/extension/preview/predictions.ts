@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { LABELS } from "../../core/labels";
 import { writeFileAtomic } from "../../core/fs/atomic";
 
-export type Probabilities = number[];
+/** In LABELS order; null for a label the model does not predict (an `any`-only model). */
+export type Probabilities = (number | null)[];
 
 export interface PredictorOptions {
   /** The engine command line for CLI arguments (Node executable, dist/cli.js, backend env). */
@@ -19,12 +20,18 @@ export interface PredictorOptions {
   log(line: string): void;
 }
 
-function probabilitiesOf(value: unknown): Probabilities | undefined {
-  if (Array.isArray(value) && value.length === LABELS.length && value.every((v) => typeof v === "number")) return value as number[];
+const isProbability = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1;
+
+/** Six probabilities from an array in LABELS order or a {label: p} record; `any` must be there. */
+export function probabilitiesOf(value: unknown): Probabilities | undefined {
+  if (Array.isArray(value)) {
+    return value.length === LABELS.length && value.every((v) => v === null || isProbability(v)) && isProbability(value[0]) ? (value as Probabilities) : undefined;
+  }
   if (typeof value !== "object" || value === null) return undefined;
   const record = value as Record<string, unknown>;
-  const probabilities = LABELS.map((label) => record[label]);
-  return probabilities.every((p) => typeof p === "number" && Number.isFinite(p)) ? (probabilities as number[]) : undefined;
+  if (!isProbability(record.any)) return undefined;
+  const probabilities = LABELS.map((label) => (isProbability(record[label]) ? (record[label] as number) : null));
+  return probabilities;
 }
 
 /**
@@ -40,7 +47,7 @@ export function parsePredictOutput(stdout: string): Map<string, Probabilities> {
     if (Array.isArray(parsed)) items = parsed;
     else if (parsed && typeof parsed === "object") {
       const record = parsed as Record<string, unknown>;
-      const list = record.predictions ?? record.results ?? record.files ?? record.slices;
+      const list = record.slices ?? record.predictions ?? record.results ?? record.files;
       items = Array.isArray(list) ? list : [parsed];
     }
   } catch {
@@ -60,7 +67,7 @@ export function parsePredictOutput(stdout: string): Map<string, Probabilities> {
     const file = entry.file ?? entry.path ?? entry.image;
     if (typeof file !== "string") continue;
     const probabilities = probabilitiesOf(entry.probabilities) ?? probabilitiesOf(entry.probs) ?? probabilitiesOf(entry.predictions) ?? probabilitiesOf(entry);
-    if (probabilities && probabilities.every((p) => p >= 0 && p <= 1)) result.set(file, probabilities);
+    if (probabilities) result.set(file, probabilities);
   }
   return result;
 }
@@ -102,7 +109,7 @@ export function parseGradcamOutput(stdout: string): HeatGrid | undefined {
         return { width: width as number, height: height as number, values: values.map((v) => Math.min(1, Math.max(0, Number(v) || 0))) };
       }
     }
-    for (const key of ["predictions", "results", "files"]) {
+    for (const key of ["slices", "predictions", "results", "files"]) {
       const found = visit(record[key]);
       if (found) return found;
     }

@@ -8,7 +8,7 @@ import { readDicomBytes } from "../../core/dicom/io";
 import { DicomError } from "../../core/dicom/types";
 import { LABELS } from "../../core/labels";
 import { parseFromWebview, type FromWebview, type SliceMessage, type ToWebview } from "../../protocol/preview";
-import type { Predictor } from "./predictions";
+import type { Predictor, Probabilities } from "./predictions";
 import { mapBounded, orderSeries, sameSeries } from "./series";
 import { SliceLoader, tagRows, type LoadedSlice } from "./slice-loader";
 
@@ -37,7 +37,7 @@ export class PreviewSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private predictionAbort: AbortController | undefined;
   private predictingRun: string | undefined;
-  private readonly predictions = new Map<string, number[]>();
+  private readonly predictions = new Map<string, Probabilities>();
   private modelRunId: string | null = null;
   private disposed = false;
   private readonly openedAt = Date.now();
@@ -207,7 +207,7 @@ export class PreviewSession implements vscode.Disposable {
     await this.updatePredictions();
   }
 
-  private predictionEntries(): { index: number; probabilities: number[] }[] {
+  private predictionEntries(): { index: number; probabilities: Probabilities }[] {
     return this.files.flatMap((f, index) => {
       const probabilities = this.predictions.get(f);
       return probabilities ? [{ index, probabilities }] : [];
