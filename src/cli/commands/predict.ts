@@ -1,13 +1,15 @@
 // `ich predict RUN FILE_OR_FOLDER...` — per-slice probabilities and per-study maxima.
 import { existsSync } from "node:fs";
 import { writeFileAtomic } from "../../core/fs/atomic";
-import { LABELS } from "../../core/labels";
+import { isLabel, LABELS } from "../../core/labels";
+import { gradcamForFile } from "../../core/predict/gradcam-file";
 import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
 import { DEFAULT_RUNS_DIR, formatSubmissionCsv, RunStore } from "../../core/runs";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
 const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--backend B]
+       ich predict RUN FILE --gradcam LABEL
 
 Predicts every DICOM file (folders are searched for .dcm files) with the run's best model. Prints
 per-slice probabilities and, per study/series, the maximum over its slices. Files that cannot be
@@ -16,7 +18,9 @@ read are listed and the rest are still predicted (exit code 1 when any failed).
   --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
   --json      print {slices, studies, failures} as JSON
   --tta       average with the horizontally flipped image
-  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})`;
+  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+  --gradcam LABEL  print {file, label, probability, gradcam: {width, height, values, layer}} as JSON:
+              the Grad-CAM heat grid (values in [0, 1]) of LABEL on one file`;
 
 export const command: Command = {
   summary: "predict hemorrhage probabilities for DICOM files with a trained run",
@@ -28,6 +32,7 @@ export const command: Command = {
       tta: { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
+      gradcam: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
     if (values.help) {
@@ -38,6 +43,13 @@ export const command: Command = {
     const [run, ...inputs] = positionals;
     const store = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
     const runDir = existsSync(run) ? run : store.paths(run).dir;
+    if (values.gradcam !== undefined) {
+      if (!isLabel(values.gradcam)) throw new UsageError(`--gradcam: unknown label "${values.gradcam}" (one of ${LABELS.join(", ")})`);
+      if (inputs.length !== 1) throw new UsageError("--gradcam takes exactly one file");
+      const heat = await gradcamForFile(runDir, inputs[0], values.gradcam, { backend: values.backend as BackendChoice | undefined });
+      process.stdout.write(`${JSON.stringify(heat)}\n`);
+      return 0;
+    }
     const result = await predictFiles(runDir, inputs, { tta: values.tta === true, backend: values.backend as BackendChoice | undefined });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
