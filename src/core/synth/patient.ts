@@ -94,12 +94,12 @@ function makeBleed(rng: Rng, kind: Subtype, patient: Patient): Bleed {
   const hu = rng.range(58, 88);
   switch (kind) {
     case "epidural":
-      return { kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.2, 0.35), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.32, 0.55), thickness: rng.range(0.09, 0.16), power: 0.65 };
+      return { kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.25, 0.42), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.32, 0.55), thickness: rng.range(0.09, 0.16), power: 0.65 };
     case "subdural":
-      return { kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.25, 0.45), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.8, 1.35), thickness: rng.range(0.05, 0.09), power: 0.25 };
+      return { kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.3, 0.5), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.8, 1.35), thickness: rng.range(0.05, 0.09), power: 0.25 };
     case "subarachnoid":
-      if (rng.chance(0.35)) return { kind, variant: "cistern", hu, tc: rng.range(-0.5, -0.25), hz: rng.range(0.18, 0.3) };
-      return { kind, variant: "sulcal", hu, tc: rng.range(-0.2, 0.5), hz: rng.range(0.2, 0.4), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.6, 1.1) };
+      if (rng.chance(0.35)) return { kind, variant: "cistern", hu, tc: rng.range(-0.5, -0.25), hz: rng.range(0.22, 0.35) };
+      return { kind, variant: "sulcal", hu, tc: rng.range(-0.2, 0.5), hz: rng.range(0.25, 0.45), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.6, 1.1) };
     case "intraparenchymal": {
       const angle = rng.range(-Math.PI, Math.PI);
       const r = rng.range(0.32, 0.55);
@@ -107,7 +107,7 @@ function makeBleed(rng: Rng, kind: Subtype, patient: Patient): Bleed {
         kind,
         hu,
         tc: rng.range(-0.3, 0.45),
-        hz: rng.range(0.2, 0.35),
+        hz: rng.range(0.25, 0.4),
         cu: r * Math.cos(angle),
         cv: r * Math.sin(angle),
         radius: rng.range(0.07, 0.14),
@@ -118,12 +118,12 @@ function makeBleed(rng: Rng, kind: Subtype, patient: Patient): Bleed {
     case "intraventricular": {
       const { tc, hz } = patient.ventricles;
       const sides: (0 | 1)[] = rng.chance(0.5) ? [0, 1] : [rng.chance(0.5) ? 0 : 1];
-      return { kind, hu, tc: tc + rng.range(-0.1, 0.1), hz: hz * rng.range(0.6, 0.9), sides, fill: rng.range(0.4, 0.9) };
+      return { kind, hu, tc: tc + rng.range(-0.1, 0.1), hz: hz * rng.range(0.7, 1), sides, fill: rng.range(0.4, 0.9) };
     }
   }
 }
 
-/** A patient drawn from `seed`: anatomy plus 0–3 hemorrhages (about one patient in eight has none). */
+/** A patient drawn from `seed`: anatomy plus 0–3 hemorrhages (about one patient in ten has none). */
 export function makePatient(seed: number): Patient {
   const rng = new Rng(seed);
   const A = rng.range(0.68, 0.76);
@@ -157,7 +157,7 @@ export function makePatient(seed: number): Patient {
     cistern: { v: rng.range(0.02, 0.1), radius: rng.range(0.12, 0.16), width: rng.range(0.018, 0.026), tTop: rng.range(-0.15, -0.05) },
     bleeds: [],
   };
-  const count = [0, 1, 2, 3][rng.weighted([0.12, 0.33, 0.33, 0.22])];
+  const count = [0, 1, 2, 3][rng.weighted([0.1, 0.3, 0.35, 0.25])];
   for (let i = 0; i < count; i++) patient.bleeds.push(makeBleed(rng, rng.pick(SUBTYPE_LIST), patient));
   return patient;
 }

@@ -8,7 +8,12 @@ import { Rng } from "./random";
 /** Field of view of every phantom image, in mm. */
 export const FIELD_OF_VIEW_MM = 250;
 /** A bleed smaller than this on a slice is left out of that slice. */
-const MIN_BLEED_AREA_MM2 = 25;
+const MIN_BLEED_AREA_MM2 = 40;
+/**
+ * Bleeds are ellipsoids along the series axis; their last sliver (extent below this share of the
+ * widest cross-section) is left out, so labelled blood is never thinner than a model can see.
+ */
+const MIN_EXTENT = 0.5;
 
 const DRAW_ORDER: Record<Subtype, number> = { intraparenchymal: 0, intraventricular: 1, subarachnoid: 2, subdural: 3, epidural: 4 };
 
@@ -93,7 +98,7 @@ export function renderSlice(patient: Patient, t: number, size: number, noiseSeed
 
   const active = patient.bleeds
     .map((bleed) => ({ bleed, e: extentAt(t, bleed.tc, bleed.hz) }))
-    .filter((b) => b.e > 0.05 && (b.bleed.kind !== "intraventricular" || ventricles.length > 0))
+    .filter((b) => b.e > MIN_EXTENT && (b.bleed.kind !== "intraventricular" || ventricles.length > 0))
     .sort((a, b) => DRAW_ORDER[a.bleed.kind] - DRAW_ORDER[b.bleed.kind]);
 
   const base = new Float32Array(n);
