@@ -1,0 +1,25 @@
+import { validateExperiment } from "../../src/core/experiment";
+import type { ExperimentConfig } from "../../src/core/experiment/types";
+
+/** A seconds-long experiment: 16 synthetic 32 px training slices, small CNN, WASM. */
+export function tinyConfig(overrides: { epochs?: number; maxStepsPerEpoch?: number; tta?: boolean } = {}): ExperimentConfig {
+  return validateExperiment(
+    {
+      name: "tiny",
+      data: { kind: "synthetic", patients: 4, slicesPerPatient: 4, seed: 3, size: 32, split: { by: "patient", validationFraction: 0.5, seed: 1 } },
+      input: { size: 32 },
+      model: { architecture: "small-cnn", labels: "all", dropout: 0 },
+      train: {
+        epochs: overrides.epochs ?? 2,
+        batchSize: 8,
+        schedule: { kind: "constant", lr: 0.003 },
+        augment: { flip: { p: 0.5 } },
+        seed: 5,
+        backend: "wasm",
+        ...(overrides.maxStepsPerEpoch ? { maxStepsPerEpoch: overrides.maxStepsPerEpoch } : {}),
+      },
+      eval: { tta: overrides.tta ?? false },
+    },
+    "/virtual/tiny.ich.json",
+  );
+}

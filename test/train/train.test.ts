@@ -1,0 +1,73 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { RunStore } from "../../src/core/runs";
+import type { MetricsLine, ProgressEvent } from "../../src/core/runs/types";
+import { findCheckpoint } from "../../src/core/train/checkpoint";
+import { train } from "../../src/core/train/train";
+import { tinyConfig } from "./tiny-config";
+
+const root = mkdtempSync(join(tmpdir(), "ich-train-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function metricsOf(dir: string): MetricsLine[] {
+  return readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+}
+
+describe("train", () => {
+  it("writes run.json, metrics.jsonl, model, checkpoint and eval.json, and the loss goes down", async () => {
+    const store = new RunStore(join(root, "runs"));
+    const events: ProgressEvent[] = [];
+    const result = await train({ config: tinyConfig({ epochs: 3 }), runStore: store, onEvent: (e) => events.push(e), loaderWorkers: 1 });
+    expect(result.status).toBe("completed");
+    const record = await store.get(result.runId);
+    expect(record).toMatchObject({ status: "completed", backend: "wasm", architecture: "small-cnn", epochsDone: 3, epochsPlanned: 3 });
+    expect(record.parameterCount).toBeGreaterThan(1000);
+    expect(record.datasetFingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+    const paths = store.paths(result.runId);
+    for (const file of [join(paths.modelDir, "model.json"), join(paths.modelDir, "ich-input.json"), paths.evalJson, paths.predictionsCsv]) expect(existsSync(file), file).toBe(true);
+    expect(findCheckpoint(paths.checkpointDir)).toBe(paths.checkpointDir);
+    const metrics = metricsOf(paths.dir);
+    const epochs = metrics.filter((m) => m.kind === "epoch");
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(metrics.filter((m) => m.kind === "step")).toHaveLength(6);
+    expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss);
+    expect(epochs[0].val?.perLabel.any?.auc).toBeDefined();
+    const evaluation = JSON.parse(readFileSync(paths.evalJson, "utf8"));
+    expect(evaluation.samples).toBe(8);
+    expect(Object.keys(evaluation.roc)).toHaveLength(6);
+    const csv = readFileSync(paths.predictionsCsv, "utf8").trim().split("\n");
+    expect(csv[0]).toBe("ID,Label");
+    expect(csv).toHaveLength(1 + 8 * 6);
+    expect(events[0].type).toBe("run-started");
+    expect(events.at(-1)).toEqual({ type: "run-ended", runId: result.runId, status: "completed" });
+  });
+
+  it("cancels after the current step with a checkpoint, and --resume continues from it", async () => {
+    const store = new RunStore(join(root, "runs-cancel"));
+    const controller = new AbortController();
+    const first = await train({
+      config: tinyConfig({ epochs: 2 }),
+      runStore: store,
+      signal: controller.signal,
+      loaderWorkers: 0,
+      onEvent: (e) => {
+        if (e.type === "step") controller.abort();
+      },
+    });
+    expect(first.status).toBe("cancelled");
+    expect((await store.get(first.runId)).status).toBe("cancelled");
+    const paths = store.paths(first.runId);
+    const state = JSON.parse(readFileSync(join(paths.checkpointDir, "state.json"), "utf8"));
+    expect(state).toMatchObject({ epoch: 1, batch: 1, globalStep: 1 });
+
+    const resumed = await train({ config: tinyConfig({ epochs: 2 }), runStore: store, resumeRunId: first.runId, loaderWorkers: 0 });
+    expect(resumed).toMatchObject({ runId: first.runId, status: "completed", epochsDone: 2 });
+    const steps = metricsOf(paths.dir).filter((m) => m.kind === "step");
+    // one step before the cancel, then the rest of epoch 1 and all of epoch 2: no step repeated
+    expect(steps.map((s) => `${s.epoch}.${s.step}`)).toEqual(["1.1", "1.2", "2.1", "2.2"]);
+    expect(steps.map((s) => s.globalStep)).toEqual([1, 2, 3, 4]);
+    expect((await store.get(first.runId)).status).toBe("completed");
+  });
+});
