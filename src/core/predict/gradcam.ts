@@ -24,8 +24,8 @@ type Layer = LayersModel["layers"][number];
 type CallFn = Layer["call"];
 
 /**
- * The layer Grad-CAM uses: the last one with a spatial (rank-4) output larger than 1×1 — the final
- * activation of the convolutional trunk, just before global pooling.
+ * The layer Grad-CAM uses: the last non-pooling one with a spatial (rank-4) output larger than
+ * 1×1 — the final activation of the convolutional trunk.
  */
 export function featureLayer(model: LayersModel, name?: string): Layer {
   if (name) return model.getLayer(name);
@@ -35,7 +35,10 @@ export function featureLayer(model: LayersModel, name?: string): Layer {
     if (!Array.isArray(shape) || Array.isArray(shape[0]) || shape.length !== 4) continue;
     const [, h, w] = shape as (number | null)[];
     if (h === 1 && w === 1) continue;
-    if (layer.getClassName() === "InputLayer") break;
+    const kind = layer.getClassName();
+    if (kind === "InputLayer") break;
+    // A pooling layer only halves the resolution of the map it pools; use the map itself.
+    if (kind.includes("Pooling")) continue;
     return layer;
   }
   throw new Error(`Grad-CAM: model "${model.name}" has no convolutional feature map (no layer with a rank-4 output)`);

@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { LABELS } from "../../core/labels";
 import { writeFileAtomic } from "../../core/fs/atomic";
+import { LruCache } from "./lru";
 
 /** In LABELS order; null for a label the model does not predict (an `any`-only model). */
 export type Probabilities = (number | null)[];
@@ -150,6 +151,7 @@ function runCli(options: PredictorOptions, args: string[], signal?: AbortSignal)
 export class Predictor {
   private readonly memory = new Map<string, Probabilities>();
   private readonly loadedRuns = new Map<string, Promise<Record<string, Probabilities>>>();
+  private readonly heat = new LruCache<string, HeatGrid>(64);
 
   constructor(private readonly options: PredictorOptions) {}
 
@@ -215,9 +217,13 @@ export class Predictor {
 
   /** Grad-CAM heat grid for one file and label (`ich predict RUN FILE --gradcam LABEL --json`). */
   async gradcam(runId: string, file: string, label: string, signal?: AbortSignal): Promise<HeatGrid> {
+    const key = await Predictor.fileKey(file, `${runId}|${label}`);
+    const hit = this.heat.get(key);
+    if (hit) return hit;
     const stdout = await runCli(this.options, ["predict", runId, file, "--gradcam", label, "--json"], signal);
     const grid = parseGradcamOutput(stdout);
     if (!grid) throw new Error(`ich predict --gradcam ${label} printed no heat grid for ${file}`);
+    this.heat.set(key, grid);
     return grid;
   }
 }
