@@ -10,6 +10,7 @@ import { registerPredict } from "./commands/predict";
 import { registerRunActions } from "./commands/runActions";
 import { registerSynth } from "./commands/synth";
 import { registerTrain } from "./commands/train";
+import { registerDicomPreview } from "./preview";
 import { RunsTreeProvider } from "./runsview/runsView";
 import { TrainingManager } from "./training";
 
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerPredict(context, activeModel);
   registerGpuSetup(context);
   registerBackendInfo(context, runs);
+  registerDicomPreview(context);
   context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh()));
 
   runs.refresh();

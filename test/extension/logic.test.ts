@@ -76,7 +76,9 @@ describe("command lines", () => {
   it("builds the train invocation with JSON progress and the backend in the environment", () => {
     const inv = trainInvocation({ nodePath: "node", cliPath: "/ext/dist/cli.js", backend: "wasm", nativeModulesDir: "/store/native" }, "/ws/a.ich.json", "/ws/runs");
     expect(inv.command).toBe("node");
-    expect(inv.args).toEqual(["/ext/dist/cli.js", "train", "/ws/a.ich.json", "--json-progress", "--runs", "/ws/runs"]);
+    expect(inv.args).toEqual(["/ext/dist/cli.js", "train", "/ws/a.ich.json", "--json-progress", "--runs", "/ws/runs", "--backend", "wasm"]);
+    const auto = trainInvocation({ nodePath: "node", cliPath: "/c.js", backend: "auto" }, "/ws/a.ich.json", "/ws/runs");
+    expect(auto.args).not.toContain("--backend");
     expect(inv.env).toEqual({ ICH_BACKEND: "wasm", ICH_NATIVE_MODULES: "/store/native" });
   });
 

@@ -41,8 +41,10 @@ function invocation(context: EngineContext, args: string[]): EngineInvocation {
   return { command: context.nodePath, args: [context.cliPath, ...args], env };
 }
 
+/** `ichLab.backend` "auto" leaves the choice to the experiment's train.backend. */
 export function trainInvocation(context: EngineContext, experimentPath: string, runsDir: string): EngineInvocation {
-  return invocation(context, ["train", experimentPath, "--json-progress", "--runs", runsDir]);
+  const backend = context.backend === "auto" ? [] : ["--backend", context.backend];
+  return invocation(context, ["train", experimentPath, "--json-progress", "--runs", runsDir, ...backend]);
 }
 
 export function evalInvocation(context: EngineContext, runDir: string): EngineInvocation {
