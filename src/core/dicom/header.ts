@@ -1,5 +1,5 @@
 import type { DataSet } from "dicom-parser";
-import { checkDicomPath, readPrefix } from "./io";
+import { readPrefix } from "./io";
 import { parseDataSet, PIXEL_DATA_TAG, type ParsedDicom } from "./parse";
 import { DicomError, type DicomHeader } from "./types";
 
@@ -128,14 +128,14 @@ export function parseDicomHeader(bytes: Uint8Array, file: string): DicomHeader {
   return headerFromDataSet(parseDataSet(bytes, file, { headerOnly: true }), file);
 }
 
-const FIRST_PREFIX = 64 * 1024;
+// Enough for the header of a typical CT slice; grown ×8 while the pixel data tag is not reached.
+const FIRST_PREFIX = 16 * 1024;
 
 /** Header of a file on disk, reading only as much of the file as the elements before the pixel data need. */
 export async function readDicomHeader(path: string): Promise<DicomHeader> {
-  const size = await checkDicomPath(path);
-  let length = Math.min(size, FIRST_PREFIX);
+  let length = FIRST_PREFIX;
   for (;;) {
-    const bytes = await readPrefix(path, length);
+    const { bytes, size } = await readPrefix(path, length);
     const whole = bytes.length >= size;
     let parsed: ParsedDicom | undefined;
     try {
@@ -146,7 +146,7 @@ export async function readDicomHeader(path: string): Promise<DicomHeader> {
     }
     if (parsed && (whole || parsed.dataSet.elements[PIXEL_DATA_TAG])) return headerFromDataSet(parsed, path);
     if (whole) throw new DicomError(path, "truncated", "file ends before the header is complete");
-    length = Math.min(size, length * 4);
+    length *= 8;
   }
 }
 

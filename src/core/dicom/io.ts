@@ -1,40 +1,66 @@
-import { open, readFile, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { DicomError } from "./types";
 
-/** Checks that `path` is a readable non-empty regular file; returns its size in bytes. */
-export async function checkDicomPath(path: string): Promise<number> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new DicomError(path, "not-found", "file not found");
-    throw new DicomError(path, "not-found", `cannot read file (${code ?? String(error)})`);
-  }
+// Synchronous reads on purpose: a DICOM header is a few KiB and a slice ~0.5 MiB, and the thread-pool
+// round trips of fs/promises (stat, open, read, close) cost more than the reads themselves when
+// hundreds of files are indexed on a busy machine.
+
+function notReadable(path: string, error: unknown): DicomError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") return new DicomError(path, "not-found", "file not found");
+  if (code === "EISDIR") return new DicomError(path, "is-directory", "is a directory, not a DICOM file");
+  return new DicomError(path, "not-found", `cannot read file (${code ?? String(error)})`);
+}
+
+function checkSize(path: string, info: { isDirectory(): boolean; size: number }): number {
   if (info.isDirectory()) throw new DicomError(path, "is-directory", "is a directory, not a DICOM file");
   if (info.size === 0) throw new DicomError(path, "empty", "file is empty (0 bytes)");
   return info.size;
 }
 
+/** Checks that `path` is a readable non-empty regular file; returns its size in bytes. */
+export async function checkDicomPath(path: string): Promise<number> {
+  try {
+    return checkSize(path, statSync(path));
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    throw notReadable(path, error);
+  }
+}
+
 /** Reads the whole file after the path checks. */
 export async function readDicomBytes(path: string): Promise<Uint8Array> {
   await checkDicomPath(path);
-  return new Uint8Array(await readFile(path));
+  try {
+    const buffer = readFileSync(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (error) {
+    throw notReadable(path, error);
+  }
 }
 
-/** Reads at most `length` bytes from the start of the file. */
-export async function readPrefix(path: string, length: number): Promise<Uint8Array> {
-  const handle = await open(path, "r");
+/** Reads at most `length` bytes from the start of the file; also returns the file size. */
+export async function readPrefix(path: string, length: number): Promise<{ bytes: Uint8Array; size: number }> {
+  let fd: number;
   try {
-    const buffer = new Uint8Array(length);
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw notReadable(path, error);
+  }
+  try {
+    const size = checkSize(path, fstatSync(fd));
+    const buffer = new Uint8Array(Math.min(length, size));
     let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+    while (filled < buffer.length) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (read === 0) break;
+      filled += read;
     }
-    return buffer.subarray(0, filled);
+    return { bytes: buffer.subarray(0, filled), size };
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    throw notReadable(path, error);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

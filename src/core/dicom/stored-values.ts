@@ -16,9 +16,15 @@ export function nativeStoredValues(data: Uint8Array, sampleOffset: number, count
   }
   const bytes = bitsAllocated / 8;
   const start = sampleOffset * bytes;
+  const exact = bitsStored === bitsAllocated && highBit === bitsAllocated - 1;
   if (bitsAllocated === 8) {
     out.set(data.subarray(start, start + count));
   } else if (bitsAllocated === 16 && !bigEndian && (data.byteOffset + start) % 2 === 0) {
+    // The common CT case (16 of 16 bits) needs no masking: read the words with the right sign.
+    if (exact && pixelRepresentation === 1) {
+      out.set(new Int16Array(data.buffer, data.byteOffset + start, count));
+      return out;
+    }
     out.set(new Uint16Array(data.buffer, data.byteOffset + start, count));
   } else {
     const view = new DataView(data.buffer, data.byteOffset + start, count * bytes);
@@ -26,7 +32,7 @@ export function nativeStoredValues(data: Uint8Array, sampleOffset: number, count
     if (bitsAllocated === 16) for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, little);
     else for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, little) | 0;
   }
-  applyBitsStored(out, bitsStored, highBit, pixelRepresentation);
+  if (!(exact && pixelRepresentation === 0 && bitsAllocated < 32)) applyBitsStored(out, bitsStored, highBit, pixelRepresentation);
   return out;
 }
 

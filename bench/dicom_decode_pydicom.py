@@ -1,0 +1,88 @@
+"""Peer of bench/dicom-decode.ts: the same pipeline with Debian's pydicom + numpy.
+
+Reads file paths (one per line) from stdin, runs `passes` passes of
+  (a) decode -> HU (RSNA fix) -> brain/subdural/bone windows -> 256x256x3 float32 tensor
+  (b) header-only read (stop_before_pixels=True) of the key fields
+and prints one JSON line: {"decode_seconds", "header_seconds", "slices", "checksum"}.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import pydicom
+
+WINDOWS = [(80.0, 40.0), (254.0, 100.0), (2800.0, 600.0)]  # (width, level): brain, subdural, bone
+SIZE = 256
+
+
+def window_transform(width, level):
+    # DICOM linear VOI scaled to [0, 1], as src/core/imaging/window.ts
+    return level - 0.5 - (width - 1) / 2, 1.0 / (width - 1)
+
+
+def hu_of(ds):
+    stored = ds.pixel_array.astype(np.float32)
+    slope = float(getattr(ds, "RescaleSlope", 1))
+    intercept = float(getattr(ds, "RescaleIntercept", 0))
+    if ds.BitsStored == 12 and ds.PixelRepresentation == 0 and intercept > -100:
+        stored = stored + 1000
+        stored[stored >= 4096] -= 4096
+        intercept = -1000.0
+    return stored * slope + intercept
+
+
+def resize(img, size):
+    rows, cols, channels = img.shape
+    if rows % size == 0 and cols % size == 0:
+        fy, fx = rows // size, cols // size
+        return img.reshape(size, fy, size, fx, channels).mean(axis=(1, 3), dtype=np.float32)
+    ys = np.linspace(0, rows - 1, size)
+    xs = np.linspace(0, cols - 1, size)
+    y0 = np.floor(ys).astype(int)
+    x0 = np.floor(xs).astype(int)
+    y1 = np.minimum(y0 + 1, rows - 1)
+    x1 = np.minimum(x0 + 1, cols - 1)
+    wy = (ys - y0)[:, None, None]
+    wx = (xs - x0)[None, :, None]
+    top = img[y0][:, x0] * (1 - wx) + img[y0][:, x1] * wx
+    bottom = img[y1][:, x0] * (1 - wx) + img[y1][:, x1] * wx
+    return (top * (1 - wy) + bottom * wy).astype(np.float32)
+
+
+def tensor_of(path):
+    ds = pydicom.dcmread(path)
+    hu = hu_of(ds)
+    channels = []
+    for width, level in WINDOWS:
+        offset, scale = window_transform(width, level)
+        channels.append(np.clip((hu - offset) * scale, 0.0, 1.0))
+    return resize(np.stack(channels, axis=-1), SIZE)
+
+
+def header_of(path):
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    return (ds.Rows, ds.Columns, ds.get("SOPInstanceUID"), ds.get("SeriesInstanceUID"), ds.get("ImagePositionPatient"),
+            ds.get("RescaleIntercept"), ds.get("RescaleSlope"), ds.get("WindowCenter"), ds.get("BitsStored"))
+
+
+def main():
+    passes = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    files = [line.strip() for line in sys.stdin if line.strip()]
+    checksum = 0.0
+    start = time.perf_counter()
+    for _ in range(passes):
+        for path in files:
+            checksum += float(tensor_of(path)[SIZE // 2, SIZE // 2, 0])
+    decode_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(passes):
+        for path in files:
+            header_of(path)
+    header_seconds = time.perf_counter() - start
+    print(json.dumps({"decode_seconds": decode_seconds, "header_seconds": header_seconds, "slices": passes * len(files), "checksum": checksum,
+                      "pydicom": pydicom.__version__, "numpy": np.__version__}))
+
+
+if __name__ == "__main__":
+    main()
