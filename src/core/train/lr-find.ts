@@ -53,10 +53,12 @@ export function suggestFromCurve(points: readonly LrFindPoint[]): { steepestLr: 
   points.forEach((p, i) => {
     if (p.smoothed < points[min].smoothed) min = i;
   });
-  let steepest = 0;
+  // Skip the first tenth (the moving average is still settling) and stop at the minimum (past it
+  // the loss diverges).
+  const skip = Math.max(1, Math.floor(points.length / 10));
+  let steepest = Math.min(skip, min);
   let slope = Number.POSITIVE_INFINITY;
-  // Only up to the minimum: past it the loss is diverging.
-  for (let i = 1; i <= Math.max(1, min); i++) {
+  for (let i = skip; i <= min; i++) {
     const s = (points[i].smoothed - points[i - 1].smoothed) / (Math.log10(points[i].lr) - Math.log10(points[i - 1].lr));
     if (s < slope) {
       slope = s;
