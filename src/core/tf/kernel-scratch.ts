@@ -15,13 +15,25 @@ export class KernelScratch {
     private readonly overrides: Record<string, TF.KernelFunc> = {},
   ) {}
 
-  run(kernelName: string, inputs: TF.NamedTensorInfoMap, attrs: TF.NamedAttrMap = {}): TensorInfo {
+  run(kernelName: string, inputs: TF.NamedTensorInfoMap | TensorInfo[], attrs: TF.NamedAttrMap = {}): TensorInfo {
     const kernelFunc = this.overrides[kernelName] ?? this.tfModule.getKernel(kernelName, this.backendName)?.kernelFunc;
     if (kernelFunc === undefined) throw new Error(`Kernel '${kernelName}' is not registered for backend '${this.backendName}'`);
-    const out = kernelFunc({ inputs, attrs, backend: this.backend });
+    const out = kernelFunc({ inputs: inputs as TF.NamedTensorInfoMap, attrs, backend: this.backend });
     if (Array.isArray(out)) throw new Error(`Kernel '${kernelName}' returned several outputs where one was expected`);
     this.owned.push(out);
     return out;
+  }
+
+  /** Values of `x` as a Float32Array (a copy). */
+  read(x: TensorInfo): Float32Array {
+    return this.backend.readSync(x.dataId) as Float32Array;
+  }
+
+  /** A new float32 tensor holding `values`, owned by this scratch. */
+  write(values: Float32Array, shape: number[]): TensorInfo {
+    const info = { dataId: this.backend.write(values, shape, "float32"), shape, dtype: "float32" as const };
+    this.owned.push(info);
+    return info;
   }
 
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
@@ -40,6 +52,16 @@ export class KernelScratch {
   slice(x: TensorInfo, size: number[]): TensorInfo {
     if (size.every((s, i) => s === x.shape[i])) return x;
     return this.run("Slice", { x }, { begin: size.map(() => 0), size });
+  }
+
+  sliceFrom(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    if (begin.every((b) => b === 0)) return this.slice(x, size);
+    return this.run("Slice", { x }, { begin, size });
+  }
+
+  /** Concatenation along `axis` (Concat takes its inputs as a list). */
+  concat(xs: TensorInfo[], axis: number): TensorInfo {
+    return xs.length === 1 ? xs[0] : this.run("Concat", xs, { axis });
   }
 
   sum(x: TensorInfo, axis: number[]): TensorInfo {

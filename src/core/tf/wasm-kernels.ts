@@ -184,6 +184,7 @@ function conv2DBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs): T
   if (a.dataFormat === "NCHW" || dy.dtype !== "float32") return undefined;
   if (isSkipped(a.inputShape)) return zeros(s, [...a.inputShape]);
   const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, "channelsLast");
+  if (info.strideHeight > 1 || info.strideWidth > 1) return stridedInputGradient(s, dy, filter, info, false);
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
   const flipped = s.transpose(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
@@ -198,6 +199,12 @@ function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs)
   if (pair(a.dilations).some((d) => d !== 1) || dy.dtype !== "float32") return undefined;
   if (isSkipped(a.inputShape)) return zeros(s, [...a.inputShape]);
   const info = backendUtil(s).computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, true, "channelsLast");
+  if (info.strideHeight > 1 || info.strideWidth > 1) {
+    const [, , c, m] = filter.shape;
+    const grad = stridedInputGradient(s, dy, filter, info, true);
+    const [n, h, w] = a.inputShape;
+    return m === 1 ? grad : s.sum(s.reshape(grad, [n, h, w, c, m]), [4]);
+  }
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
   const [kh, kw, c, m] = filter.shape;
@@ -207,6 +214,82 @@ function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs)
   const [n, h, w] = a.inputShape;
   const cropped = s.slice(grad, [n, h, w, c * m]);
   return m === 1 ? cropped : s.sum(s.reshape(cropped, [n, h, w, c, m]), [4]);
+}
+
+/**
+ * Input gradient of a strided convolution without multiplying zeros: input rows i with
+ * (i + padTop) mod stride = r only receive filter taps r, r+stride, …, so each of the stride²
+ * phases is a stride-1 convolution of dy with that sub-filter (flipped), and the phases are
+ * interleaved back: dx[q·stride + r − padTop] = phase_r[q]. For depthwise convolutions the result
+ * has c·multiplier channels; the caller sums the multipliers.
+ */
+function stridedInputGradient(s: KernelScratch, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, depthwise: boolean): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { filterHeight: kh, filterWidth: kw } = info;
+  const { top, left } = info.padInfo;
+  const [, , inC, outC] = filter.shape;
+  const channels = depthwise ? inC * outC : inC;
+  const lh = Math.max(oh, Math.ceil((h + top) / sh));
+  const lw = Math.max(ow, Math.ceil((w + left) / sw));
+  const filterValues = s.read(filter);
+  const phases: Array<Float32Array | undefined> = [];
+  for (let rh = 0; rh < sh; rh++) {
+    for (let rw = 0; rw < sw; rw++) {
+      const th = Math.max(0, Math.ceil((kh - rh) / sh));
+      const tw = Math.max(0, Math.ceil((kw - rw) / sw));
+      if (th === 0 || tw === 0) {
+        phases.push(undefined);
+        continue;
+      }
+      const sub = phaseFilter(filterValues, kh, kw, inC, outC, rh, rw, sh, sw, th, tw, depthwise);
+      const pad = explicit(th - 1, lh - oh, tw - 1, lw - ow);
+      const out = depthwise
+        ? s.run("DepthwiseConv2dNative", { x: dy, filter: s.write(sub, [th, tw, channels, 1]) }, { strides: [1, 1], pad, dilations: [1, 1] })
+        : s.run("Conv2D", { x: dy, filter: s.write(sub, [th, tw, outC, inC]) }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: "NHWC" });
+      phases.push(s.read(out));
+    }
+  }
+  // Interleave: dx[b, i, j] = phase[(i+top) mod sh][(j+left) mod sw][b, (i+top) div sh, (j+left) div sw].
+  const dx = new Float32Array(n * h * w * channels);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h; i++) {
+      const q = Math.floor((i + top) / sh);
+      const rh = (i + top) % sh;
+      for (let j = 0; j < w; j++) {
+        const phase = phases[rh * sw + ((j + left) % sw)];
+        if (phase === undefined) continue;
+        const from = ((b * lh + q) * lw + Math.floor((j + left) / sw)) * channels;
+        dx.set(phase.subarray(from, from + channels), ((b * h + i) * w + j) * channels);
+      }
+    }
+  }
+  return s.write(dx, [n, h, w, channels]);
+}
+
+/**
+ * Taps rh, rh+sh, … × rw, rw+sw, … of a [kh,kw,inC,outC] filter, spatially flipped; laid out as a
+ * [th,tw,outC,inC] convolution filter, or [th,tw,inC·mult,1] for a depthwise one.
+ */
+function phaseFilter(
+  values: Float32Array, kh: number, kw: number, inC: number, outC: number,
+  rh: number, rw: number, sh: number, sw: number, th: number, tw: number, depthwise: boolean,
+): Float32Array {
+  const sub = new Float32Array(th * tw * inC * outC);
+  const block = inC * outC;
+  for (let a = 0; a < th; a++) {
+    for (let c = 0; c < tw; c++) {
+      const source = ((rh + sh * (th - 1 - a)) * kw + (rw + sw * (tw - 1 - c))) * block;
+      const target = (a * tw + c) * block;
+      if (depthwise) {
+        sub.set(values.subarray(source, source + block), target);
+        continue;
+      }
+      for (let ci = 0; ci < inC; ci++) {
+        for (let co = 0; co < outC; co++) sub[target + co * inC + ci] = values[source + ci * outC + co];
+      }
+    }
+  }
+  return sub;
 }
 
 /**
