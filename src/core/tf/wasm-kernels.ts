@@ -131,6 +131,7 @@ function filterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo, info: C
   const bottom = Math.max(0, kh + (oh - 1) * sh - top - h);
   const right = Math.max(0, kw + (ow - 1) * sw - left - w);
   const pad = explicit(top, bottom, left, right);
+  if (!depthwise && kh === 1 && kw === 1 && top === 0 && left === 0) return pointwiseFilterGradient(s, x, dy, info);
   if (!depthwise) {
     const xT = s.transpose(x, [3, 1, 2, 0]);
     const dyT = s.transpose(dy, [1, 2, 0, 3]);
@@ -172,6 +173,35 @@ function isSkipped(inputShape: readonly number[]): boolean {
 
 function zeros(s: KernelScratch, shape: number[]): TensorInfo {
   return s.run("Fill", {}, { shape, value: 0, dtype: "float32" });
+}
+
+/**
+ * 1×1 filter gradient as one matrix product, dWᵀ[co,ci] = dyᵀ[co,N]·x[N,ci] over the N sampled
+ * positions (the dilated-convolution form is several times slower for 1×1 filters on WASM).
+ */
+function pointwiseFilterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const [n, h, w, c] = x.shape;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const positions = n * oh * ow;
+  let sampled: TensorInfo;
+  if (sh === 1 && sw === 1 && oh === h && ow === w) {
+    sampled = s.reshape(x, [1, positions, c]);
+  } else {
+    const values = s.read(x);
+    const out = new Float32Array(positions * c);
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const from = ((b * h + i * sh) * w + j * sw) * c;
+          out.set(values.subarray(from, from + c), ((b * oh + i) * ow + j) * c);
+        }
+      }
+    }
+    sampled = s.write(out, [1, positions, c]);
+  }
+  const dyT = s.transpose(s.reshape(dy, [1, positions, co]), [0, 2, 1]);
+  const product = s.run("BatchMatMul", { a: dyT, b: sampled }, { transposeA: false, transposeB: false });
+  return s.reshape(s.transpose(product, [0, 2, 1]), [1, 1, c, co]);
 }
 
 /**
