@@ -1,5 +1,7 @@
-// One optimisation step: forward in training mode, weighted BCE, gradients with respect to
-// the trainable weights only, AdamW update.
+// One optimisation step: forward in training mode, weighted BCE (plus any layer regularisation
+// losses), gradients with respect to the trainable weights only — skipping the never-used
+// gradient of the input image (src/core/tf/train-step) — then the AdamW update.
+import { withoutInputGradients } from "../tf/train-step";
 import type { AdamW } from "./adamw";
 import { weightedBce } from "./loss";
 import type { LayersModel, Tensor, Tf, Variable } from "./tf-types";
@@ -10,7 +12,13 @@ export function trainableVariables(model: LayersModel): Variable[] {
 
 export function trainStep(tf: Tf, model: LayersModel, optimizer: AdamW, variables: Variable[], x: Tensor, y: Tensor, weights: readonly number[], logits: boolean): number {
   const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => weightedBce(tf, model.apply(x, { training: true }) as Tensor, y, weights, logits) as ReturnType<typeof tf.scalar>, variables);
+    const { value, grads } = withoutInputGradients(model, x, () =>
+      tf.variableGrads(() => {
+        const data = weightedBce(tf, model.apply(x, { training: true }) as Tensor, y, weights, logits);
+        const regularisation = model.layers.flatMap((layer) => layer.calculateLosses());
+        return (regularisation.length > 0 ? tf.addN([data, ...regularisation]) : data) as ReturnType<typeof tf.scalar>;
+      }, variables),
+    );
     optimizer.apply(variables, grads);
     return value;
   });
