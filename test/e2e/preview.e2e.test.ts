@@ -6,9 +6,19 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, missingPrerequisite, ROOT, startCodeServer, stopAll, Workbench, type CodeServer } from "./harness";
+import { makeWorkspace, missingPrerequisite, ROOT, SCREENSHOTS, startCodeServer, stopAll, Workbench, type CodeServer } from "./harness";
 
 const missing = missingPrerequisite();
+
+function findFiles(dir: string, name: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findFiles(path, name));
+    else if (entry.name === name) found.push(path);
+  }
+  return found;
+}
 const CLI = join(ROOT, "dist", "cli.js");
 const SLICES = 6;
 
@@ -69,6 +79,9 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
   });
 
   afterAll(async () => {
+    // Keep the preview's own performance marks (written by the extension) beside the screenshots.
+    const marks = server ? findFiles(server.userDataDir, "preview-perf.jsonl").flatMap((f) => readFileSync(f, "utf8").trim().split("\n")) : [];
+    if (marks.length > 0) writeFileSync(join(SCREENSHOTS, "preview-perf.jsonl"), `${marks.join("\n")}\n`);
     await workbench?.close();
     await stopAll();
   });
@@ -90,7 +103,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     const bone = await stats(preview);
     await workbench.screenshot("bone-window");
     expect(bone.hash).not.toBe(brain.hash);
-    expect(await preview.locator("#ww").evaluate("(el) => el.value")).toBe("2800");
+    expect(await preview.locator("#status").textContent()).toContain("W 2800 L 600");
   });
 
   it("moves to another slice of the series with the mouse wheel", async () => {
@@ -117,6 +130,17 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     expect(await rows.count()).toBe(6);
     expect(await preview.locator("#tooltip").textContent()).toMatch(/HU -?\d/);
     expect(await preview.locator("#tooltip").textContent()).toContain("not for diagnosis");
+  });
+
+  it("overlays the Grad-CAM heatmap of the chosen label", async () => {
+    const before = await stats(preview);
+    await preview.locator("#heat-toggle").click();
+    await preview.locator("#pred-status").filter({ hasText: /Grad-CAM \(any\) ready/ }).waitFor({ timeout: 120_000 });
+    await workbench.page.waitForTimeout(300);
+    const after = await stats(preview);
+    await workbench.screenshot("gradcam");
+    expect(after.hash).not.toBe(before.hash);
+    await preview.locator("#heat-toggle").click();
   });
 
   it("shows the core's error for a broken .dcm instead of a blank editor", async () => {

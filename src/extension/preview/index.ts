@@ -1,5 +1,5 @@
 // Registers the DICOM preview custom editor. extension.ts calls registerDicomPreview(context).
-import { readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import * as vscode from "vscode";
 import { configuration, engineContext, primaryWorkspaceFolder, runsDirectory } from "../settings";
@@ -46,7 +46,14 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
     storageDir: context.globalStorageUri.fsPath,
     log: (line) => output.appendLine(line),
   });
-  const provider = new DicomPreviewProvider(context.extensionUri, { output, predictor, activeModel, threshold: runThreshold });
+  // Performance marks as JSON lines in the extension's log folder, where the e2e suite reads them.
+  const perfLog = join(context.logUri.fsPath, "preview-perf.jsonl");
+  const perf = (record: object) => {
+    void mkdir(context.logUri.fsPath, { recursive: true })
+      .then(() => appendFile(perfLog, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`))
+      .catch(() => undefined);
+  };
+  const provider = new DicomPreviewProvider(context.extensionUri, { output, predictor, activeModel, threshold: runThreshold, perf });
   const registration = vscode.window.registerCustomEditorProvider(PREVIEW_VIEW_TYPE, provider, {
     webviewOptions: { retainContextWhenHidden: false },
     supportsMultipleEditorsPerDocument: true,
