@@ -46,20 +46,35 @@ function guessHeadlessSyntax(bytes: Uint8Array, file: string): string {
   return IMPLICIT_LE;
 }
 
-function inflater(file: string, partial: boolean) {
-  return (bytes: Uint8Array, position: number): Uint8Array => {
-    let inflated: Buffer;
-    try {
-      // A prefix of a deflated file is an unfinished stream: inflate what is there.
-      inflated = inflateRawSync(bytes.subarray(position), partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
-    } catch (error) {
-      throw new DicomError(file, "decode-failed", `deflated data set is corrupt (${(error as Error).message})`);
-    }
-    const whole = new Uint8Array(position + inflated.length);
-    whole.set(bytes.subarray(0, position), 0);
-    whole.set(inflated, position);
-    return whole;
-  };
+/**
+ * Deflated data sets: inflate everything after the file meta and relabel the copy as explicit VR
+ * little endian, so dicom-parser reads it in place with offsets into one array.
+ */
+function inflateDataSet(bytes: Uint8Array, file: string, partial: boolean): Uint8Array | undefined {
+  let meta: DataSet & { position?: number };
+  try {
+    meta = dicomParser.readPart10Header(bytes);
+  } catch {
+    return undefined; // the main parse reports what is wrong
+  }
+  const syntax = meta.elements.x00020010;
+  if (!syntax || meta.position === undefined) return undefined;
+  const uid = dicomParser.readFixedString(bytes, syntax.dataOffset, syntax.length).replace(/\0/g, "").trim();
+  if (uid !== DEFLATED_LE) return undefined;
+  let inflated: Buffer;
+  try {
+    // A prefix of a deflated file is an unfinished stream: inflate what is there.
+    inflated = inflateRawSync(bytes.subarray(meta.position), partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
+  } catch (error) {
+    throw new DicomError(file, "decode-failed", `deflated data set is corrupt (${(error as Error).message})`);
+  }
+  const whole = new Uint8Array(meta.position + inflated.length);
+  whole.set(bytes.subarray(0, meta.position), 0);
+  whole.set(inflated, meta.position);
+  const label = new Uint8Array(syntax.length);
+  label.set(new TextEncoder().encode(EXPLICIT_LE).subarray(0, syntax.length));
+  whole.set(label, syntax.dataOffset);
+  return whole;
 }
 
 function messageOf(error: unknown): string {
@@ -82,19 +97,20 @@ export function parseDataSet(bytes: Uint8Array, file: string, options: ParseOpti
   if (bytes.length === 0) throw new DicomError(file, "empty", "file is empty (0 bytes)");
   const hasMeta = hasDicmPrefix(bytes);
   const headlessSyntax = hasMeta ? undefined : guessHeadlessSyntax(bytes, file);
+  const inflated = hasMeta ? inflateDataSet(bytes, file, options.prefix === true) : undefined;
+  const source = inflated ?? bytes;
   let dataSet: DataSet;
   try {
-    dataSet = dicomParser.parseDicom(bytes, {
+    dataSet = dicomParser.parseDicom(source, {
       untilTag: options.headerOnly ? PIXEL_DATA_TAG : undefined,
       TransferSyntaxUID: headlessSyntax,
-      inflater: inflater(file, options.prefix === true),
-    } as dicomParser.ParseDicomOptions);
+    });
   } catch (error) {
     if (error instanceof DicomError) throw error;
     const partial = (error as { dataSet?: DataSet } | undefined)?.dataSet;
     const pixel = partial?.elements[PIXEL_DATA_TAG];
-    if (pixel && pixel.dataOffset + pixel.length > bytes.length && !pixel.encapsulatedPixelData) {
-      throw truncatedPixelData(file, pixel.length, bytes.length - pixel.dataOffset);
+    if (pixel && pixel.dataOffset + pixel.length > source.length && !pixel.encapsulatedPixelData) {
+      throw truncatedPixelData(file, pixel.length, source.length - pixel.dataOffset);
     }
     const message = messageOf(error);
     if (/past end|overrun|overread|cannot be greater|Value.*length/i.test(message)) {
@@ -102,9 +118,8 @@ export function parseDataSet(bytes: Uint8Array, file: string, options: ParseOpti
     }
     throw new DicomError(file, "not-dicom", `cannot parse DICOM data set: ${message}`);
   }
-  const transferSyntaxUid = (dataSet.string("x00020010") ?? headlessSyntax ?? IMPLICIT_LE).replace(/\0/g, "").trim();
-  const inflated = (dataSet.byteArray as Uint8Array) ?? bytes;
-  return { dataSet, transferSyntaxUid, hasMeta, byteArray: inflated };
+  const transferSyntaxUid = inflated ? DEFLATED_LE : (dataSet.string("x00020010") ?? headlessSyntax ?? IMPLICIT_LE).replace(/\0/g, "").trim();
+  return { dataSet, transferSyntaxUid, hasMeta, byteArray: source };
 }
 
 export function truncatedPixelData(file: string, expected: number, actual: number): DicomError {

@@ -72,8 +72,16 @@ function valueText(dataSet: DataSet, element: Element, vr: string): string {
 
 function collect(dataSet: DataSet, prefix: string, depth: number, rows: DicomTagRow[]): void {
   for (const tag of Object.keys(dataSet.elements).sort()) {
+    // Item/sequence delimiters are structure, not data.
+    if (tag.startsWith("xfffe")) continue;
     const element = dataSet.elements[tag];
     const known = lookup(tag);
+    const assumed = (element as { Value?: unknown }).Value;
+    if (element.dataOffset === undefined && typeof assumed === "string") {
+      // dicom-parser's stand-in transfer syntax for files without file meta.
+      rows.push({ tag: tagText(tag), name: known.name, vr: known.vr ?? "UI", value: `${assumed} (assumed: no file meta)`, depth });
+      continue;
+    }
     const vr = element.vr ?? (element.items ? "SQ" : known.vr ?? "UN");
     const path = `${prefix}${tagText(tag)}`;
     const indent = "  ".repeat(depth);
@@ -102,5 +110,8 @@ export function dicomTags(bytes: Uint8Array, file: string): DicomTagRow[] {
   const { dataSet } = parsed;
   const rows: DicomTagRow[] = [];
   collect(dataSet, "", 0, rows);
+  // Deflated files are read from an inflated copy relabelled explicit VR LE: show the file's own syntax.
+  const syntax = rows.find((r) => r.tag === "(0002,0010)");
+  if (syntax && parsed.hasMeta) syntax.value = parsed.transferSyntaxUid;
   return rows;
 }

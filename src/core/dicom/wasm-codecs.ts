@@ -113,6 +113,8 @@ export async function decodeWithCodec(name: CodecName, encoded: Uint8Array): Pro
       bytes: decoder.getDecodedBuffer().slice(),
     };
   } catch (error) {
+    // An Emscripten abort leaves the module unusable: start a fresh instance next time.
+    loaded.delete(name);
     throw new Error(explain(error));
   }
 }
