@@ -212,7 +212,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         break;
       }
     }
-    if (state.bestEpoch !== null && plan.validation.length > 0) {
+    // A cancelled run stops quickly; `ich eval` scores its best model on request.
+    if (status === "completed" && state.bestEpoch !== null && plan.validation.length > 0) {
       emit({ type: "log", runId, message: `evaluating the best model (epoch ${state.bestEpoch})${config.eval.tta ? " with flip TTA" : ""}` });
       const best = await loadModel(tf, run.paths.modelDir);
       try {
