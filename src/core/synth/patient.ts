@@ -94,9 +94,9 @@ function makeBleed(rng: Rng, kind: Subtype, patient: Patient): Bleed {
   const hu = rng.range(58, 88);
   switch (kind) {
     case "epidural":
-      return { kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.25, 0.42), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.32, 0.55), thickness: rng.range(0.09, 0.16), power: 0.65 };
+      return { kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.25, 0.42), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.3, 0.5), thickness: rng.range(0.11, 0.17), power: 0.5 };
     case "subdural":
-      return { kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.3, 0.5), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.8, 1.35), thickness: rng.range(0.05, 0.09), power: 0.25 };
+      return { kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.3, 0.5), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.9, 1.4), thickness: rng.range(0.045, 0.08), power: 0.25 };
     case "subarachnoid":
       if (rng.chance(0.35)) return { kind, variant: "cistern", hu, tc: rng.range(-0.5, -0.25), hz: rng.range(0.22, 0.35) };
       return { kind, variant: "sulcal", hu, tc: rng.range(-0.2, 0.5), hz: rng.range(0.25, 0.45), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.6, 1.1) };

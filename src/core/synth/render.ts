@@ -176,7 +176,7 @@ export function renderSlice(patient: Patient, t: number, size: number, noiseSeed
             if (bleed.variant === "cistern") hit = inCistern;
             else {
               const delta = wrapAngle(alpha - bleed.theta) / (bleed.halfAngle * (0.5 + 0.5 * e));
-              hit = delta * delta < 1 && (depth < 0.022 || (depth < sulci.depth * 1.3 && sulcus < 0.4));
+              hit = delta * delta < 1 && (depth < 0.028 || (depth < sulci.depth * 1.3 && sulcus < 0.5));
             }
             break;
           case "intraparenchymal": {
