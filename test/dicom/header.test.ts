@@ -36,6 +36,26 @@ describe("header-only reads", () => {
     expect([header.rows, header.columns, header.frames]).toEqual([rows, columns, 1]);
   });
 
+  it("deflated files: header from a prefix, full decode from the whole file", async () => {
+    let x = 2463534242;
+    const values = Array.from({ length: 128 * 128 }, () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % 4096;
+    });
+    const bytes = makeDicom({ rows: 128, columns: 128, intercept: "-1024", slope: "1" }, uint16le(values), { deflate: true });
+    expect(bytes.length).toBeGreaterThan(20 * 1024); // larger than the first header prefix
+    const file = join(dir, "deflated.dcm");
+    const fd = openSync(file, "w");
+    writeSync(fd, bytes);
+    closeSync(fd);
+    const header = await readDicomHeader(file);
+    expect([header.transferSyntaxUid, header.rows, header.columns, header.rescaleIntercept]).toEqual(["1.2.840.10008.1.2.1.99", 128, 128, -1024]);
+    const decoded = await readDicom(file);
+    expect(Array.from(decoded.frames[0])).toEqual(values);
+  });
+
   it("decimal strings with padding, exponents and several values", () => {
     const bytes = makeDicom(
       {

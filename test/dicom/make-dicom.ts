@@ -1,3 +1,5 @@
+import { deflateRawSync } from "node:zlib";
+
 // Builds small DICOM Part-10 files (explicit VR little endian unless told otherwise) for tests.
 
 export interface El {
@@ -109,14 +111,15 @@ function meta(transferSyntax: string): Uint8Array {
   return concat([preamble, groupLength, body]);
 }
 
-/** Explicit VR LE Part-10 file with native pixel data (`pixels`: raw bytes of all frames). */
-export function makeDicom(spec: ImageSpec, pixels: Uint8Array, options: { pixelLengthOverride?: number } = {}): Uint8Array {
+/**
+ * Explicit VR LE Part-10 file with native pixel data (`pixels`: raw bytes of all frames); with
+ * `deflate`, the data set is deflated (transfer syntax 1.2.840.10008.1.2.1.99).
+ */
+export function makeDicom(spec: ImageSpec, pixels: Uint8Array, options: { pixelLengthOverride?: number; deflate?: boolean } = {}): Uint8Array {
   const vr = (spec.bitsAllocated ?? 16) > 8 ? "OW" : "OB";
-  return concat([
-    meta("1.2.840.10008.1.2.1"),
-    ...imageElements(spec).map((e) => explicit(e)),
-    explicit({ tag: 0x7fe00010, vr, value: pixels }, options.pixelLengthOverride),
-  ]);
+  const dataSet = concat([...imageElements(spec).map((e) => explicit(e)), explicit({ tag: 0x7fe00010, vr, value: pixels }, options.pixelLengthOverride)]);
+  if (options.deflate) return concat([meta("1.2.840.10008.1.2.1.99"), new Uint8Array(deflateRawSync(dataSet))]);
+  return concat([meta("1.2.840.10008.1.2.1"), dataSet]);
 }
 
 /** A file with no preamble and no file meta: implicit VR LE data set only. */
