@@ -93,6 +93,9 @@ export function resizeBilinear(
     out.set(src.subarray(0, width * height * channels));
     return out;
   }
+  if (width % outW === 0 && height % outH === 0 && width / outW === height / outH) {
+    return boxDownsample(src, width, channels, width / outW, outW, outH, out);
+  }
   const xt = axisTaps(width, outW);
   const yt = axisTaps(height, outH);
   // Horizontal pass into rows of outW, then vertical pass into out.
@@ -128,3 +131,25 @@ export function resizeBilinear(
   }
   return out;
 }
+
+/** Integer-factor shrink: each output pixel is the mean of its factor×factor block (same result as the area taps, faster). */
+function boxDownsample(src: Float32Array, width: number, channels: number, factor: number, outW: number, outH: number, out: Float32Array): Float32Array {
+  const inRow = width * channels;
+  const outRow = outW * channels;
+  const scale = 1 / (factor * factor);
+  out.fill(0, 0, outH * outRow);
+  for (let oy = 0; oy < outH; oy++) {
+    const outBase = oy * outRow;
+    for (let dy = 0; dy < factor; dy++) {
+      const rowBase = (oy * factor + dy) * inRow;
+      for (let ox = 0, i = rowBase, o = outBase; ox < outW; ox++, o += channels) {
+        for (let dx = 0; dx < factor; dx++) {
+          for (let c = 0; c < channels; c++, i++) out[o + c] += src[i];
+        }
+      }
+    }
+    for (let o = outBase; o < outBase + outRow; o++) out[o] *= scale;
+  }
+  return out;
+}
+

@@ -15,6 +15,22 @@ export function windowChannels(hu: Float32Array, windows: readonly Window[], out
   const channels = windows.length;
   const n = hu.length;
   if (out.length < n * channels) throw new Error(`windowChannels: output holds ${out.length} values, need ${n * channels}`);
+  if (channels === 3) {
+    // The default model input: one pass, unrolled (about twice as fast as three strided passes).
+    const [o0, s0] = windowTransform(windows[0]).map((v) => (v === Number.POSITIVE_INFINITY ? 1e30 : v));
+    const [o1, s1] = windowTransform(windows[1]).map((v) => (v === Number.POSITIVE_INFINITY ? 1e30 : v));
+    const [o2, s2] = windowTransform(windows[2]).map((v) => (v === Number.POSITIVE_INFINITY ? 1e30 : v));
+    for (let i = 0, j = 0; i < n; i++, j += 3) {
+      const x = hu[i];
+      const a = (x - o0) * s0;
+      const b = (x - o1) * s1;
+      const c = (x - o2) * s2;
+      out[j] = a <= 0 ? 0 : a >= 1 ? 1 : a;
+      out[j + 1] = b <= 0 ? 0 : b >= 1 ? 1 : b;
+      out[j + 2] = c <= 0 ? 0 : c >= 1 ? 1 : c;
+    }
+    return out;
+  }
   for (let c = 0; c < channels; c++) {
     const [offset, rawScale] = windowTransform(windows[c]);
     const scale = rawScale === Number.POSITIVE_INFINITY ? 1e30 : rawScale;
