@@ -136,6 +136,19 @@ export function resizeBilinear(
 function boxDownsample(src: Float32Array, width: number, channels: number, factor: number, outW: number, outH: number, out: Float32Array): Float32Array {
   const inRow = width * channels;
   const outRow = outW * channels;
+  if (factor === 2) {
+    // The common 512→256 case: one write per output value.
+    for (let oy = 0; oy < outH; oy++) {
+      const r0 = 2 * oy * inRow;
+      const r1 = r0 + inRow;
+      for (let o = oy * outRow, x = 0, end = o + outRow; o < end; x += channels) {
+        for (let c = 0; c < channels; c++, o++, x++) {
+          out[o] = (src[r0 + x] + src[r0 + x + channels] + src[r1 + x] + src[r1 + x + channels]) * 0.25;
+        }
+      }
+    }
+    return out;
+  }
   const scale = 1 / (factor * factor);
   out.fill(0, 0, outH * outRow);
   for (let oy = 0; oy < outH; oy++) {
