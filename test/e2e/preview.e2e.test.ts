@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
   beforeAll(async () => {
     const workspace = makeWorkspace({ "tiny.ich.json": JSON.stringify(TINY_EXPERIMENT, null, 2) });
     const data = join(workspace, "series");
-    execFileSync(process.execPath, [CLI, "synth", "--out", data, "--patients", "1", "--slices", String(SLICES), "--seed", "3", "--size", "128"], { stdio: "ignore" });
+    execFileSync(process.execPath, [CLI, "synth", "--out", data, "--patients", "1", "--slices", String(SLICES), "--seed", "3", "--size", "512"], { stdio: "ignore" });
     const slices = readdirSync(data).filter((f) => f.endsWith(".dcm")).sort();
     sliceName = slices[0];
     // A broken file in its own folder: the first 1 KB of a real slice.
@@ -93,7 +93,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     const { lit } = await stats(preview);
     await workbench.screenshot("opened");
     expect(lit).toBeGreaterThan(1000);
-    expect(await preview.locator("#status").textContent()).toContain("128×128");
+    expect(await preview.locator("#status").textContent()).toContain("512×512");
   });
 
   it("changes the pixels from the brain to the bone window", async () => {
@@ -116,6 +116,12 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     await preview.locator("#slice-counter").filter({ hasNotText: before ?? "" }).waitFor({ timeout: 30_000 });
     await workbench.screenshot("scrolled");
     expect(await preview.locator("#slice-counter").textContent()).not.toBe(before);
+    // A few more steps back and forth once neighbours are prefetched (recorded as slice-switch marks).
+    for (const delta of [-direction, -direction, direction, direction]) {
+      await workbench.page.waitForTimeout(400);
+      await workbench.page.mouse.wheel(0, delta);
+    }
+    await workbench.page.waitForTimeout(400);
   });
 
   it("shows the six probabilities near the cursor when the active model has predicted", async () => {

@@ -49,6 +49,7 @@ const tagSearch = $<ValueElement>("tag-search");
 const tagBody = $("tag-body");
 const presetBox = $("presets");
 
+const tagsByFile = new Map<string, TagRow[]>();
 const imageCanvas = document.createElement("canvas");
 const imageContext = imageCanvas.getContext("2d") as CanvasRenderingContext2D;
 const heatCanvas = document.createElement("canvas");
@@ -216,6 +217,11 @@ function showSlice(message: SliceMessage): void {
   frameSlider.value = String(message.frame);
   $("frame-label").textContent = `${message.frame + 1} / ${message.frames}`;
   $("title").textContent = message.fileName;
+  const tags = tagsByFile.get(message.fileName);
+  if (tags && tags !== state.tags) {
+    state.tags = tags;
+    renderTags();
+  }
   document.title = `${message.fileName} — slice ${message.index + 1} / ${message.total}`;
   renderImage();
   if (heatBox.checked) requestHeat();
@@ -238,6 +244,32 @@ function setWindowSilently(window: Window): void {
   levelField.value = String(window.level);
 }
 
+// Slices received from the extension (shown or prefetched), so stepping back and forth through a
+// loaded series never waits for the extension host. Insertion order = recency.
+const CLIENT_CACHE = 40;
+const sliceCache = new Map<string, SliceMessage>();
+const cacheKey = (index: number, frame: number) => `${index}#${frame}`;
+function cacheSlice(message: SliceMessage): void {
+  const key = cacheKey(message.index, message.frame);
+  sliceCache.delete(key);
+  sliceCache.set(key, message);
+  while (sliceCache.size > CLIENT_CACHE) sliceCache.delete(sliceCache.keys().next().value as string);
+}
+function cachedSlice(index: number, frame: number): SliceMessage | undefined {
+  const key = cacheKey(index, frame);
+  const hit = sliceCache.get(key);
+  if (hit) {
+    sliceCache.delete(key);
+    sliceCache.set(key, hit);
+  }
+  return hit;
+}
+
+function prefetchAround(index: number): void {
+  const wanted = [1, -1, 2, -2, 3, -3, 4, -4].map((d) => index + d).filter((i) => i >= 0 && i < state.total && !sliceCache.has(cacheKey(i, 0)));
+  if (wanted.length > 0) post({ type: "prefetch", indices: wanted });
+}
+
 function goTo(index: number, frame = 0): void {
   const clamped = Math.max(0, Math.min(state.total - 1, index));
   if (clamped === state.index && frame === state.frame && state.shown) return;
@@ -245,9 +277,10 @@ function goTo(index: number, frame = 0): void {
   state.index = clamped;
   state.frame = frame;
   updateSeriesControls();
-  post({ type: "requestSlice", index: clamped, frame });
-  const neighbours = [1, -1, 2, -2, 3, -3].map((d) => clamped + d).filter((i) => i >= 0 && i < state.total);
-  post({ type: "prefetch", indices: neighbours });
+  const hit = cachedSlice(clamped, frame);
+  if (hit) showSlice(hit);
+  else post({ type: "requestSlice", index: clamped, frame });
+  prefetchAround(clamped);
 }
 
 function updateSeriesControls(): void {
@@ -549,15 +582,26 @@ window.addEventListener("message", (event: MessageEvent) => {
   }
   switch (message.type) {
     case "slice":
-      // Ignore late answers for slices the user already scrolled past.
-      if (message.index === state.index && message.frame === state.frame) showSlice(message);
+      cacheSlice(message);
+      // Prefetched neighbours and late answers for slices the user scrolled past are only cached.
+      if (message.index === state.index && message.frame === state.frame && state.pendingSince !== undefined) showSlice(message);
       else if (!state.shown) showSlice(message);
       break;
     case "tags":
-      state.tags = message.tags;
-      renderTags();
+      tagsByFile.set(message.file, message.tags);
+      if (tagsByFile.size > CLIENT_CACHE) tagsByFile.delete(tagsByFile.keys().next().value as string);
+      if (message.file === state.shown?.message.fileName || !state.shown) {
+        state.tags = message.tags;
+        renderTags();
+      }
       break;
     case "series":
+      // Indices change meaning once the folder is ordered.
+      sliceCache.clear();
+      if (state.shown) {
+        state.shown.message.index = message.index;
+        cacheSlice(state.shown.message);
+      }
       state.series = message.entries;
       state.total = Math.max(1, message.entries.length);
       if (state.pendingSince === undefined) {
@@ -569,6 +613,7 @@ window.addEventListener("message", (event: MessageEvent) => {
         }
       }
       $("series-status").textContent = message.complete ? "" : "indexing series…";
+      if (message.complete) prefetchAround(state.index);
       updateSeriesControls();
       updateStrip();
       updateStatus();

@@ -99,7 +99,8 @@ export class PreviewSession implements vscode.Disposable {
         if (message.index < this.files.length) await this.sendSlice(message.index, message.frame);
         return;
       case "prefetch":
-        for (const i of message.indices) if (i < this.files.length) void this.loader.load(this.files[i], 0).catch(() => undefined);
+        // Decode and send neighbours; the webview caches them for instant slice switches.
+        for (const i of message.indices) if (i < this.files.length) await this.sendSlice(i, 0, false);
         return;
       case "perf": {
         // first-paint arrives on the webview's clock; the host measures open → paint itself.
@@ -118,13 +119,15 @@ export class PreviewSession implements vscode.Disposable {
     }
   }
 
-  private async sendSlice(index: number, frame: number): Promise<void> {
+  /** Posts slice `index`; `current` = the user is looking at it (else it is a prefetch). */
+  private async sendSlice(index: number, frame: number, current = true): Promise<void> {
     const file = this.files[index];
-    this.index = index;
+    if (current) this.index = index;
     let slice: LoadedSlice;
     try {
       slice = await this.loader.load(file, frame);
     } catch (error) {
+      if (!current) return; // the error shows when the user gets there
       const code = error instanceof DicomError ? error.code : "internal";
       const reason = error instanceof DicomError ? error.reason : error instanceof Error ? error.message : String(error);
       this.log(`cannot show ${file}: ${reason}`);
@@ -134,7 +137,7 @@ export class PreviewSession implements vscode.Disposable {
       if (bytes) this.post({ type: "tags", file: basename(file), tags: tagRows(bytes, file) });
       return;
     }
-    if (this.index !== index) return; // the user moved on while this slice decoded
+    if (current && this.index !== index) return; // the user moved on while this slice decoded
     const message: SliceMessage = {
       type: "slice",
       index,
