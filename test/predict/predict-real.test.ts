@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveWindows } from "../../src/core/data/windows";
+import { LABELS } from "../../src/core/labels";
+import { buildModel, saveModel } from "../../src/core/models";
+import { predictFiles } from "../../src/core/predict/predict-files";
+import { initBackend } from "../../src/core/tf/backend";
+import { writeModelInput } from "../../src/core/train/model-input";
+import { HAS_SHARED_DATA, SHARED_DATA } from "../helpers/shared-data";
+
+const root = mkdtempSync(join(tmpdir(), "ich-predict-real-"));
+const runDir = join(root, "run");
+const corpus = join(SHARED_DATA, "dicom-corpus");
+
+/** FORMAT_CORPUS.tsv rows: file, transfer syntax, modality, frames, reference decode. */
+function corpusRows(): { file: string; syntax: string; modality: string; frames: number; ok: boolean }[] {
+  const [, ...lines] = readFileSync(join(corpus, "FORMAT_CORPUS.tsv"), "utf8").trimEnd().split("\n");
+  return lines.map((line) => {
+    const c = line.split("\t");
+    return { file: c[0], syntax: c[3].split(" ")[0], modality: c[4], frames: Number(c[6]), ok: c[10].startsWith("ok") };
+  });
+}
+
+beforeAll(async () => {
+  if (!HAS_SHARED_DATA) return;
+  const { tf } = await initBackend({ prefer: "wasm" });
+  const model = buildModel(tf, { architecture: "small-cnn", inputSize: null, channels: 3, outputs: 6, seed: 2 });
+  await saveModel(model, join(runDir, "model"));
+  await writeModelInput(join(runDir, "model"), { preprocess: { size: 32, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true }, channels: 3, labels: [...LABELS], sourceKind: "dicom" });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
+  it("predicts every readable CT slice of the corpus, whatever its transfer syntax, and reports the rest", async () => {
+    const rows = corpusRows();
+    const result = await predictFiles(runDir, [corpus], { backend: "wasm" });
+    const predicted = new Set(result.slices.map((s) => s.file.split("/").pop()));
+    const failed = new Set(result.failures.map((f) => f.file.split("/").pop()));
+    const dicomFiles = readdirSync(corpus).filter((f) => f.endsWith(".dcm"));
+    expect(predicted.size + failed.size).toBe(dicomFiles.length);
+    const ctSlices = rows.filter((r) => r.modality === "CT" && r.frames === 1 && r.ok);
+    for (const r of ctSlices) expect(predicted.has(r.file), `${r.file} (${r.syntax}) was not predicted: ${result.failures.find((f) => f.file.endsWith(r.file))?.error}`).toBe(true);
+    expect(new Set(ctSlices.map((r) => r.syntax)).size).toBeGreaterThanOrEqual(6);
+    for (const r of rows.filter((r) => !r.ok)) expect(failed.has(r.file) || r.modality === "CT", r.file).toBe(true);
+    for (const f of result.failures) expect(f.error.length).toBeGreaterThan(0);
+  });
+
+  it("aggregates a real 36-slice RSNA series into one study with the max over its slices", async () => {
+    const result = await predictFiles(runDir, [join(SHARED_DATA, "rsna-samples", "series_ID_f10de2d018")], { backend: "wasm" });
+    expect(result.failures).toEqual([]);
+    expect(result.slices).toHaveLength(36);
+    expect(result.studies).toHaveLength(1);
+    expect(result.studies[0].slices).toBe(36);
+    for (const label of LABELS) expect(result.studies[0].probabilities[label]).toBe(Math.max(...result.slices.map((s) => s.probabilities[label]!)));
+  });
+});
