@@ -51,10 +51,25 @@ describe("synthesizeSlice", () => {
     }
   });
 
+  it("renders neighbours of the same series with `offset`, clamped at the ends", () => {
+    const centre = synthesizeSlice({ seed: 8, index: 3, size: 48 });
+    const above = synthesizeSlice({ seed: 8, index: 3, size: 48, offset: 1 });
+    const below = synthesizeSlice({ seed: 8, index: 3, size: 48, offset: -1 });
+    expect(above.sliceIndex).toBe(Math.min(centre.seriesLength - 1, centre.sliceIndex + 1));
+    expect(below.sliceIndex).toBe(Math.max(0, centre.sliceIndex - 1));
+    const series = synthesizeSeries({ seed: 8, patient: 1, slices: 4, size: 48 });
+    const last = synthesizeSlice({ seed: 8, index: 7, slices: 4, size: 48, offset: 2 });
+    expect(last.sliceIndex).toBe(3);
+    expect(last.hu.every((v, i) => v === series.slices[3].hu[i])).toBe(true);
+    const previous = synthesizeSlice({ seed: 8, index: 7, slices: 4, size: 48, offset: -1 });
+    expect(previous.hu.every((v, i) => v === series.slices[2].hu[i])).toBe(true);
+  });
+
   it("rejects bad specs", () => {
     expect(() => synthesizeSlice({ seed: 1, size: 8 })).toThrow(/size/);
     expect(() => synthesizeSlice({ seed: 1, index: -1 })).toThrow(/index/);
     expect(() => synthesizeSeries({ seed: 1, slices: 0 })).toThrow(/slices/);
+    expect(() => synthesizeSlice({ seed: 1, offset: 0.5 })).toThrow(/offset/);
   });
 
   it("has every label often enough to learn, and about half the slices positive", () => {

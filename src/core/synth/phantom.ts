@@ -34,6 +34,12 @@ export interface SynthSliceSpec {
    * a slice of its own random patient at a random height, for maximum variety.
    */
   slices?: number;
+  /**
+   * Render the slice this many positions below (negative) or above (positive) the sample's slice
+   * in the same series, clamped to the series ends: the neighbours for adjacent-slice context.
+   * Default 0.
+   */
+  offset?: number;
 }
 
 export interface SynthSeriesSpec {
@@ -77,13 +83,16 @@ export function synthesizeSlice(spec: SynthSliceSpec): SynthSlice {
   const size = checkSize(spec.size ?? DEFAULT_SYNTH_SIZE);
   const index = spec.index ?? 0;
   if (!Number.isInteger(index) || index < 0) throw new Error(`synthetic slice index must be a non-negative integer (got ${index})`);
+  const offset = spec.offset ?? 0;
+  if (!Number.isInteger(offset)) throw new Error(`synthetic slice offset must be an integer (got ${offset})`);
+  const shifted = (k: number, count: number) => Math.min(count - 1, Math.max(0, k + offset));
   if (spec.slices !== undefined) {
     if (!Number.isInteger(spec.slices) || spec.slices < 1) throw new Error(`slices per series must be a positive integer (got ${spec.slices})`);
     const pSeed = patientSeed(spec.seed, Math.floor(index / spec.slices));
-    return render(makePatient(pSeed), pSeed, index % spec.slices, spec.slices, size);
+    return render(makePatient(pSeed), pSeed, shifted(index % spec.slices, spec.slices), spec.slices, size);
   }
   const pSeed = hash32("standalone", spec.seed, index);
-  return render(makePatient(pSeed), pSeed, pSeed % STANDALONE_SERIES_LENGTH, STANDALONE_SERIES_LENGTH, size);
+  return render(makePatient(pSeed), pSeed, shifted(pSeed % STANDALONE_SERIES_LENGTH, STANDALONE_SERIES_LENGTH), STANDALONE_SERIES_LENGTH, size);
 }
 
 export function synthesizeSeries(spec: SynthSeriesSpec): SynthSeries {
