@@ -10,6 +10,7 @@ import { registerPredict } from "./commands/predict";
 import { registerRunActions } from "./commands/runActions";
 import { registerSynth } from "./commands/synth";
 import { registerTrain } from "./commands/train";
+import { registerPanels } from "./panels/register";
 import { registerDicomPreview } from "./preview";
 import { RunsTreeProvider } from "./runsview/runsView";
 import { TrainingManager } from "./training";
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGpuSetup(context);
   registerBackendInfo(context, runs);
   registerDicomPreview(context);
+  registerPanels(context);
   context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh()));
 
   runs.refresh();

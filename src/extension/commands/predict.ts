@@ -8,9 +8,10 @@ import { ichOutput, runEngineTask } from "./engineTask";
 
 export const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
 
-/** Folder predictions are shown by the triage panel when its module registers itself. */
-let triage: ((csvPath: string, inputs: vscode.Uri[]) => unknown) | undefined;
-export function setTriagePanel(open: (csvPath: string, inputs: vscode.Uri[]) => unknown): void {
+/** Folder predictions are shown by the triage panel when its module registers itself (stdout: `ich predict --json`, model: the run folder). */
+type TriageOpener = (csvPath: string, inputs: vscode.Uri[], stdout: string, model: string) => unknown;
+let triage: TriageOpener | undefined;
+export function setTriagePanel(open: TriageOpener): void {
   triage = open;
 }
 
@@ -51,6 +52,7 @@ export function registerPredict(context: vscode.ExtensionContext, activeModel: A
         invocation: predictInvocation(engineContext(context), runDir, described.map((d) => d.path), csvPath),
         cwd: folder?.uri.fsPath ?? runDir,
         output,
+        partialSuccessCodes: [1],
       });
       if (stdout === undefined) return;
       const csv = vscode.Uri.file(csvPath);
@@ -64,8 +66,12 @@ export function registerPredict(context: vscode.ExtensionContext, activeModel: A
           output.appendLine(`DICOM preview unavailable (${error instanceof Error ? error.message : String(error)}); opening the CSV instead`);
         }
       } else if (triage) {
-        await triage(csvPath, inputs);
-        return;
+        try {
+          await triage(csvPath, inputs, stdout, runDir);
+          return;
+        } catch (error) {
+          output.appendLine(`triage table unavailable (${error instanceof Error ? error.message : String(error)}); opening the CSV instead`);
+        }
       }
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(csv), { preview: false });
     }),

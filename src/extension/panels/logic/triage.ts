@@ -1,0 +1,64 @@
+// Builds the triage table from `ich predict --json` output: slices grouped by study/series,
+// per-label maxima, studies and slices sorted by the `any` probability (highest first).
+import { LABELS, type Label } from "../../../core/labels";
+import { isRecord, isString } from "../../../protocol/dashboard";
+import { isProbabilities, type TriageResult, type TriageSlice, type TriageStudy } from "../../../protocol/triage";
+
+export interface PredictOutput {
+  labels: Label[];
+  slices: { file: string; id: string; patientId?: string; studyUid?: string; seriesUid?: string; probabilities: Partial<Record<Label, number>> }[];
+  failures: { file: string; error: string }[];
+}
+
+/** Checks the JSON document `ich predict --json` printed; throws naming the first bad field. */
+export function parsePredictOutput(value: unknown): PredictOutput {
+  if (!isRecord(value)) throw new Error("ich predict --json: output is not a JSON object");
+  const labels = Array.isArray(value.labels) ? value.labels.filter((l): l is Label => isString(l) && (LABELS as readonly string[]).includes(l)) : [];
+  if (!Array.isArray(value.slices)) throw new Error("ich predict --json: no slices array");
+  value.slices.forEach((s, i) => {
+    if (!isRecord(s) || !isString(s.file) || !isString(s.id)) throw new Error(`ich predict --json: slices[${i}] lacks file or id`);
+    if (!isProbabilities(s.probabilities)) throw new Error(`ich predict --json: slices[${i}] (${s.file}) has probabilities outside [0, 1] or unknown labels`);
+    for (const key of ["patientId", "studyUid", "seriesUid"] as const) if (s[key] !== undefined && !isString(s[key])) throw new Error(`ich predict --json: slices[${i}].${key} is not a string`);
+  });
+  const failures = Array.isArray(value.failures) ? value.failures.filter((f): f is { file: string; error: string } => isRecord(f) && isString(f.file) && isString(f.error)) : [];
+  return { labels, slices: value.slices as PredictOutput["slices"], failures };
+}
+
+const anyOf = (p: Partial<Record<Label, number>>): number => p.any ?? -1;
+
+/** Highest `any` first; ties by the next labels in LABELS order, then by the name. */
+function byAnyDescending<T>(probs: (t: T) => Partial<Record<Label, number>>, name: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const pa = probs(a);
+    const pb = probs(b);
+    const d = anyOf(pb) - anyOf(pa);
+    if (d !== 0) return d;
+    for (const label of LABELS) {
+      const dl = (pb[label] ?? -1) - (pa[label] ?? -1);
+      if (dl !== 0) return dl;
+    }
+    return name(a).localeCompare(name(b));
+  };
+}
+
+export function buildTriage(output: PredictOutput, csvPath: string, model: string): TriageResult {
+  const groups = new Map<string, TriageStudy>();
+  for (const s of output.slices) {
+    const studyUid = s.studyUid ?? "(no study UID)";
+    const seriesUid = s.seriesUid ?? "(no series UID)";
+    const key = `${studyUid}\u0000${seriesUid}`;
+    let study = groups.get(key);
+    if (!study) {
+      study = { studyUid, seriesUid, patientId: s.patientId ?? null, max: {}, slices: [] };
+      groups.set(key, study);
+    }
+    const slice: TriageSlice = { file: s.file, id: s.id, probabilities: { ...s.probabilities } };
+    study.slices.push(slice);
+    for (const [label, p] of Object.entries(s.probabilities) as [Label, number][]) study.max[label] = Math.max(study.max[label] ?? 0, p);
+  }
+  const studies = [...groups.values()];
+  for (const study of studies) study.slices.sort(byAnyDescending((s: TriageSlice) => s.probabilities, (s) => s.file));
+  studies.sort(byAnyDescending((s: TriageStudy) => s.max, (s) => `${s.studyUid}/${s.seriesUid}`));
+  const labels = output.labels.length > 0 ? LABELS.filter((l) => output.labels.includes(l)) : [...LABELS];
+  return { csvPath, model, labels, studies, failures: output.failures };
+}

@@ -1,0 +1,72 @@
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { RunStore } from "../../src/core/runs";
+import { toMetricsPoint } from "../../src/extension/panels/logic/runData";
+import { JsonlTail } from "../../src/extension/panels/logic/tail";
+import { readEvaluation, readRunSummary } from "../../src/extension/panels/runFolder";
+import { isMetricsPoints, isRunSummary, parseDashboardToWebview } from "../../src/protocol/dashboard";
+import { makeRun, tempDir } from "./helpers";
+
+describe("JsonlTail", () => {
+  it("returns only lines appended since the last read and holds back a half-written line", async () => {
+    const file = join(tempDir(), "metrics.jsonl");
+    writeFileSync(file, '{"a":1}\n{"a":2}\n');
+    const tail = new JsonlTail(file);
+    expect(await tail.read()).toEqual({ reset: false, lines: [{ a: 1 }, { a: 2 }] });
+    expect(await tail.read()).toEqual({ reset: false, lines: [] });
+    appendFileSync(file, '{"a":3}\n{"a":');
+    expect(await tail.read()).toEqual({ reset: false, lines: [{ a: 3 }] });
+    appendFileSync(file, '4}\nnot json\n{"a":5}\n');
+    expect(await tail.read()).toEqual({ reset: false, lines: [{ a: 4 }, { a: 5 }] });
+  });
+
+  it("starts over (reset) when the file is rewritten shorter, and is empty when it does not exist", async () => {
+    const dir = tempDir();
+    const file = join(dir, "metrics.jsonl");
+    const tail = new JsonlTail(file);
+    expect(await tail.read()).toEqual({ reset: false, lines: [] });
+    writeFileSync(file, '{"a":1}\n{"a":2}\n');
+    await tail.read();
+    writeFileSync(file, '{"b":1}\n');
+    expect(await tail.read()).toEqual({ reset: true, lines: [{ b: 1 }] });
+  });
+});
+
+describe("run folders written by the run store", () => {
+  it("read as a valid RunSummary and metrics points with one epoch point per epoch", async () => {
+    const root = tempDir();
+    const { dir } = await makeRun(root, { name: "Small CNN", architecture: "small-cnn", epochs: 4, lr: 0.003, base: 0.3, parameters: 1234 });
+    const summary = await readRunSummary(dir);
+    expect(isRunSummary(summary)).toBe(true);
+    expect(summary).toMatchObject({ name: "Small CNN", status: "completed", architecture: "small-cnn", parameterCount: 1234, epochsDone: 4, epochsPlanned: 4 });
+    const points = (await new JsonlTail(join(dir, "metrics.jsonl")).read()).lines.map(toMetricsPoint);
+    expect(points.every((p) => p !== null)).toBe(true);
+    expect(isMetricsPoints(points)).toBe(true);
+    expect(points.filter((p) => p!.kind === "epoch").map((p) => p!.epoch)).toEqual([1, 2, 3, 4]);
+    expect(await readEvaluation(dir)).toBeNull();
+    // The init message the dashboard posts passes the webview's own validation.
+    expect(parseDashboardToWebview({ type: "init", run: summary, points, evaluation: null })).not.toBeNull();
+  });
+
+  it("reads eval.json with NaN AUCs stored as null and thins ROC curves", async () => {
+    const root = tempDir();
+    const { dir } = await makeRun(root, { name: "e", architecture: "alexnet", epochs: 1, lr: 0.001, base: 0.4, parameters: 10 });
+    const roc = Array.from({ length: 500 }, (_, i) => ({ fpr: i / 499, tpr: Math.sqrt(i / 499), threshold: 1 - i / 499 }));
+    writeFileSync(join(dir, "eval.json"), JSON.stringify({ samples: 8, data: "synthetic", loss: 0.3, weightedLogLoss: 0.31, meanAuc: null, perLabel: { any: { auc: 0.8, logLoss: 0.5 }, epidural: { auc: null, logLoss: 0.1 } }, roc: { any: roc, epidural: [] } }));
+    const evaluation = await readEvaluation(dir, 100);
+    expect(evaluation).toMatchObject({ samples: 8, weightedLogLoss: 0.31, meanAuc: null, perLabel: { any: { auc: 0.8, logLoss: 0.5 }, epidural: { auc: null, logLoss: 0.1 } } });
+    expect(evaluation!.roc.any!.length).toBeLessThanOrEqual(101);
+    expect(evaluation!.roc.any!.at(-1)).toEqual({ fpr: 1, tpr: 1 });
+    expect(evaluation!.roc.epidural).toBeUndefined();
+  });
+
+  it("names the file when run.json is missing or corrupt", async () => {
+    const root = tempDir();
+    await expect(readRunSummary(join(root, "nope"))).rejects.toThrow(/nope\/run\.json: no such file/);
+    const { dir } = await makeRun(root, { name: "c", architecture: "small-cnn", epochs: 1, lr: 0.001, base: 0.4, parameters: 10 });
+    writeFileSync(join(dir, "run.json"), readFileSync(join(dir, "run.json"), "utf8").slice(0, 20));
+    await expect(readRunSummary(dir)).rejects.toThrow(/run\.json: not valid JSON/);
+    expect(new RunStore(root).paths("x").runJson).toContain("run.json");
+  });
+});

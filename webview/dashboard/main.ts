@@ -1,0 +1,211 @@
+// Run dashboard webview: loss / weighted log loss / mean AUC by epoch, learning rate and loss by
+// step, per-label AUC bars, ROC curves per label, config summary. Live: the extension posts only
+// the metrics lines added since its last message.
+import "@vscode-elements/elements/dist/vscode-badge/index.js";
+import "@vscode-elements/elements/dist/vscode-button/index.js";
+import "@vscode-elements/elements/dist/vscode-collapsible/index.js";
+import { LABELS } from "../../src/core/labels";
+import { flattenConfig } from "../../src/extension/panels/logic/flatten";
+import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/extension/panels/logic/metrics";
+import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary } from "../../src/protocol/dashboard";
+import { Chart, createChart, el, exposeData, followTheme, seriesColor } from "./charts";
+
+declare function acquireVsCodeApi(): { postMessage(message: DashboardFromWebview): void };
+const vscode = acquireVsCodeApi();
+const post = (message: DashboardFromWebview) => vscode.postMessage(message);
+
+let run: RunSummary | undefined;
+let points: MetricsPoint[] = [];
+let evaluation: EvalSummary | null = null;
+const charts = new Map<string, Chart>();
+const app = document.getElementById("app") as HTMLElement;
+
+function line(id: string, title: string, xTitle: string, yTitle: string, log = false): HTMLElement {
+  const canvas = el("canvas", { role: "img", "aria-label": title });
+  const card = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
+  charts.set(
+    id,
+    createChart(canvas, {
+      type: "line",
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        interaction: { mode: "nearest", intersect: false },
+        scales: {
+          x: { type: "linear", title: { display: true, text: xTitle }, ticks: { precision: 0 }, grid: {} },
+          y: { type: log ? "logarithmic" : "linear", title: { display: true, text: yTitle }, grid: {}, ticks: {} },
+        },
+        plugins: { legend: { display: true, labels: {} } },
+      },
+    }) as unknown as Chart,
+  );
+  return card;
+}
+
+function bars(id: string, title: string): HTMLElement {
+  const canvas = el("canvas", { role: "img", "aria-label": title });
+  const card = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
+  charts.set(
+    id,
+    createChart(canvas, {
+      type: "bar",
+      data: { labels: [...LABELS], datasets: [] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } },
+        plugins: { legend: { display: false, labels: {} } },
+      },
+    }) as unknown as Chart,
+  );
+  return card;
+}
+
+function dataset(label: string, data: { x: number; y: number }[], index: number, extra: Record<string, unknown> = {}) {
+  const color = seriesColor(index);
+  return { label, data, borderColor: color, backgroundColor: color, pointRadius: data.length > 60 ? 0 : 3, borderWidth: 2, tension: 0, ...extra };
+}
+
+function setDatasets(id: string, datasets: ReturnType<typeof dataset>[]): void {
+  const chart = charts.get(id);
+  if (!chart) return;
+  chart.data.datasets = datasets as never;
+  chart.update("none");
+  exposeData(chart, chart.canvas.closest(".card") as HTMLElement);
+}
+
+function renderCharts(): void {
+  setDatasets("loss", [dataset("train loss", curveSeries(points, curveById("trainLoss")), 0), dataset("validation loss", curveSeries(points, curveById("valLoss")), 1)]);
+  setDatasets("weightedLogLoss", [dataset("weighted log loss", curveSeries(points, curveById("weightedLogLoss")), 2)]);
+  setDatasets("meanAuc", [dataset("mean AUC", curveSeries(points, curveById("meanAuc")), 4)]);
+  setDatasets("lr", [dataset("learning rate", curveSeries(points, curveById("lr")), 5)]);
+  setDatasets("stepLoss", [dataset("training loss", curveSeries(points, curveById("stepLoss")), 0)]);
+  const auc = perLabelAuc(points, evaluation);
+  const aucChart = charts.get("perLabelAuc");
+  if (aucChart) {
+    aucChart.data.datasets = [
+      { label: evaluation ? "AUC (eval.json)" : "AUC (last epoch)", data: LABELS.map((l) => auc[l] ?? null), backgroundColor: LABELS.map((_, i) => seriesColor(i)) },
+    ] as never;
+    aucChart.update("none");
+    exposeData(aucChart, aucChart.canvas.closest(".card") as HTMLElement);
+  }
+  const roc = evaluation?.roc ?? {};
+  setDatasets(
+    "roc",
+    LABELS.filter((l) => roc[l]?.length).map((label) =>
+      dataset(`${label}${evaluation?.perLabel[label]?.auc != null ? ` (AUC ${evaluation.perLabel[label]!.auc!.toFixed(3)})` : ""}`, roc[label]!.map((p) => ({ x: p.fpr, y: p.tpr })), LABELS.indexOf(label), { pointRadius: 0 }),
+    ),
+  );
+  const rocNote = document.getElementById("roc-note");
+  if (rocNote) rocNote.textContent = evaluation ? `${evaluation.samples} validation images — ${evaluation.data}` : "No eval.json yet: ROC curves appear when the run finished (or after ICH: Evaluate Run).";
+}
+
+function renderHeader(): void {
+  const header = document.getElementById("run-header");
+  if (!header || !run) return;
+  const best = points.filter((p) => p.kind === "epoch" && p.val).length > 0 ? curveSeries(points, curveById("weightedLogLoss")) : [];
+  const bestWll = best.length ? Math.min(...best.map((p) => p.y)) : undefined;
+  const facts = [
+    ["Architecture", run.architecture],
+    ["Parameters", formatValue(run.parameterCount ?? undefined, 0)],
+    ["Epochs", `${run.epochsDone} / ${run.epochsPlanned}`],
+    ["Duration", formatDurationMs(run.durationMs)],
+    ["Backend", `${run.backend}${run.device ? ` — ${run.device}` : ""}`],
+    ["Best weighted log loss", formatValue(evaluation?.weightedLogLoss ?? bestWll, 4)],
+    ["Mean AUC", formatValue(evaluation?.meanAuc ?? curveSeries(points, curveById("meanAuc")).at(-1)?.y, 3)],
+  ];
+  const status = el("vscode-badge", { class: `status status-${run.status}`, "data-status": run.status }, run.status);
+  header.replaceChildren(
+    el("div", { class: "title-row" }, el("h2", {}, run.name), status, el("span", { class: "muted run-id" }, run.id)),
+    el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    ...(run.error ? [el("p", { class: "error", role: "alert" }, run.error)] : []),
+  );
+}
+
+function renderConfig(): void {
+  const body = document.getElementById("config-body");
+  if (!body || !run) return;
+  const flat = flattenConfig(run.config);
+  body.replaceChildren(...Object.entries(flat).map(([k, v]) => el("tr", {}, el("th", { scope: "row" }, k), el("td", {}, v))));
+}
+
+function build(): void {
+  const openJson = el("vscode-button", { secondary: "" }, "Open run.json");
+  openJson.addEventListener("click", () => post({ type: "openRunJson" }));
+  const config = el("vscode-collapsible", { title: "Config summary", class: "config" }, el("table", { class: "kv" }, el("tbody", { id: "config-body" })));
+  const rocCard = line("roc", "ROC curves per label", "false positive rate", "true positive rate");
+  rocCard.append(el("p", { class: "muted note", id: "roc-note" }));
+  app.replaceChildren(
+    el("header", { id: "run-header", class: "run-header" }),
+    el("div", { class: "toolbar" }, el("span", { class: "research" }, "Research output — not for diagnosis"), openJson),
+    el(
+      "div",
+      { class: "grid" },
+      line("loss", "Loss by epoch", "epoch", "binary cross-entropy"),
+      line("weightedLogLoss", "Weighted log loss by epoch", "epoch", "weighted log loss"),
+      line("meanAuc", "Mean AUC by epoch", "epoch", "mean ROC AUC"),
+      line("stepLoss", "Training loss by step", "step", "loss"),
+      line("lr", "Learning rate by step", "step", "learning rate"),
+      bars("perLabelAuc", "AUC per label"),
+      rocCard,
+    ),
+    config,
+  );
+  const rocChart = charts.get("roc");
+  if (rocChart?.options.scales?.x && rocChart.options.scales.y) {
+    rocChart.options.scales.x.min = 0;
+    rocChart.options.scales.x.max = 1;
+    rocChart.options.scales.y.min = 0;
+    rocChart.options.scales.y.max = 1;
+  }
+}
+
+function renderAll(): void {
+  renderHeader();
+  renderCharts();
+  renderConfig();
+  document.body.dataset.epochs = String(points.filter((p) => p.kind === "epoch").length);
+}
+
+window.addEventListener("message", (event: MessageEvent) => {
+  const message = parseDashboardToWebview(event.data);
+  if (!message) return;
+  switch (message.type) {
+    case "init":
+      if (charts.size === 0) build();
+      run = message.run;
+      points = message.points;
+      evaluation = message.evaluation;
+      renderAll();
+      break;
+    case "append":
+      if (!run || message.runId !== run.id) return;
+      points.push(...message.points);
+      renderCharts();
+      renderHeader();
+      document.body.dataset.epochs = String(points.filter((p) => p.kind === "epoch").length);
+      break;
+    case "run":
+      run = message.run;
+      renderHeader();
+      renderConfig();
+      break;
+    case "evaluation":
+      if (!run || message.runId !== run.id) return;
+      evaluation = message.evaluation;
+      renderCharts();
+      renderHeader();
+      break;
+    case "error":
+      app.prepend(el("p", { class: "error", role: "alert" }, message.message));
+      break;
+  }
+});
+
+followTheme(() => [...charts.values()]);
+post({ type: "ready" });
