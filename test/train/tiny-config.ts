@@ -2,12 +2,12 @@ import { validateExperiment } from "../../src/core/experiment";
 import type { ExperimentConfig } from "../../src/core/experiment/types";
 
 /** A seconds-long experiment: 16 synthetic 32 px training slices, small CNN, WASM. */
-export function tinyConfig(overrides: { epochs?: number; maxStepsPerEpoch?: number; tta?: boolean } = {}): ExperimentConfig {
+export function tinyConfig(overrides: { epochs?: number; maxStepsPerEpoch?: number; tta?: boolean; earlyStopping?: { patience: number; minDelta: number }; progressiveResizing?: { fromEpoch: number; size: number }[] } = {}): ExperimentConfig {
   return validateExperiment(
     {
       name: "tiny",
       data: { kind: "synthetic", patients: 4, slicesPerPatient: 4, seed: 3, size: 32, split: { by: "patient", validationFraction: 0.5, seed: 1 } },
-      input: { size: 32 },
+      input: { size: 32, progressiveResizing: overrides.progressiveResizing ?? [] },
       model: { architecture: "small-cnn", labels: "all", dropout: 0 },
       train: {
         epochs: overrides.epochs ?? 2,
@@ -17,6 +17,7 @@ export function tinyConfig(overrides: { epochs?: number; maxStepsPerEpoch?: numb
         seed: 5,
         backend: "wasm",
         ...(overrides.maxStepsPerEpoch ? { maxStepsPerEpoch: overrides.maxStepsPerEpoch } : {}),
+        ...(overrides.earlyStopping ? { earlyStopping: overrides.earlyStopping } : {}),
       },
       eval: { tta: overrides.tta ?? false },
     },

@@ -70,4 +70,18 @@ describe("train", () => {
     expect(steps.map((s) => s.globalStep)).toEqual([1, 2, 3, 4]);
     expect((await store.get(first.runId)).status).toBe("completed");
   });
+
+  it("stops early when validation does not improve for `patience` epochs, growing the input by epoch", async () => {
+    const store = new RunStore(join(root, "runs-early"));
+    const events: ProgressEvent[] = [];
+    // minDelta 10: no epoch can count as an improvement after the first
+    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing: [{ fromEpoch: 2, size: 40 }] });
+    const result = await train({ config, runStore: store, loaderWorkers: 0, onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ status: "completed", epochsDone: 3 });
+    expect(events.some((e) => e.type === "log" && /early stopping/.test(e.message))).toBe(true);
+    const record = await store.get(result.runId);
+    expect(record.epochsDone).toBe(3);
+    const input = JSON.parse(readFileSync(join(store.paths(result.runId).modelDir, "ich-input.json"), "utf8"));
+    expect(input.preprocess.size).toBe(result.best!.epoch === 1 ? 32 : 40);
+  });
 });
