@@ -174,7 +174,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
 
       const trainLoss = state.epochLossCount > 0 ? state.epochLossSum / state.epochLossCount : Number.NaN;
-      const outcome = plan.validation.length > 0 ? await validateModel(tf, model, pool, plan.validation, config, labels, preprocess, channels, false, options.signal) : null;
+      // Long validations keep the heartbeat fresh so the run store does not take the run for crashed.
+      const beat = () => {
+        if (Date.now() - lastHeartbeat < HEARTBEAT_MS) return;
+        lastHeartbeat = Date.now();
+        void run.heartbeat().catch(() => undefined);
+      };
+      const outcome = plan.validation.length > 0 ? await validateModel(tf, model, pool, plan.validation, config, labels, preprocess, channels, false, undefined, beat) : null;
       for (const failure of outcome?.failures.slice(0, 5) ?? []) warn(`validation image ${failure.id} skipped: ${failure.error}`);
       const val = outcome ? epochValidation(outcome.evaluation) : undefined;
       const seconds = (Date.now() - epochStart) / 1000;

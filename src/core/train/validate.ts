@@ -27,8 +27,9 @@ export async function validateModel(
   channels: number,
   tta: boolean,
   signal?: AbortSignal,
+  onBatch?: (done: number, total: number) => void,
 ): Promise<ValidationOutcome> {
-  const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize: config.train.batchSize, outputs: labels.length, tta, signal });
+  const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize: config.train.batchSize, outputs: labels.length, tta, signal, onBatch });
   const k = labels.length;
   const targets = selectTargets(inference.targets, labels);
   const keep = samples.map((_, i) => inference.errors[i] === null);
