@@ -217,7 +217,7 @@ function conv2DBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs): T
   if (info.strideHeight > 1 || info.strideWidth > 1) return stridedInputGradient(s, dy, filter, info, false);
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
-  const flipped = s.transpose(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const flipped = reverseTaps(s, s.transpose(filter, [0, 1, 3, 2]));
   const spread = s.zeroInsert(dy, info.strideHeight, info.strideWidth);
   const grad = s.run("Conv2D", { x: spread, filter: flipped }, { strides: [1, 1], pad: plan.pad, dilations: [1, 1], dataFormat: "NHWC" });
   return s.slice(grad, a.inputShape);
@@ -238,12 +238,25 @@ function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs)
   const plan = inputGradientPlan(info);
   if (plan === undefined) return undefined;
   const [kh, kw, c, m] = filter.shape;
-  const flipped = s.reshape(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
+  const flipped = s.reshape(reverseTaps(s, filter), [kh, kw, c * m, 1]);
   const spread = s.zeroInsert(dy, info.strideHeight, info.strideWidth);
   const grad = s.run("DepthwiseConv2dNative", { x: spread, filter: flipped }, { strides: [1, 1], pad: plan.pad, dilations: [1, 1] });
   const [n, h, w] = a.inputShape;
   const cropped = s.slice(grad, [n, h, w, c * m]);
   return m === 1 ? cropped : s.sum(s.reshape(cropped, [n, h, w, c, m]), [4]);
+}
+
+/**
+ * A [kh,kw,…] filter with its taps in reverse order (spatial flip). Block copies in JS: WASM's
+ * Reverse kernel takes ~170 ms on a 3×3×512×512 filter, more than the convolution it feeds.
+ */
+function reverseTaps(s: KernelScratch, filter: TensorInfo): TensorInfo {
+  const values = s.read(filter);
+  const taps = filter.shape[0] * filter.shape[1];
+  const block = values.length / taps;
+  const out = new Float32Array(values.length);
+  for (let t = 0; t < taps; t++) out.set(values.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
+  return s.write(out, [...filter.shape]);
 }
 
 /**
