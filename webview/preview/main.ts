@@ -1,10 +1,5 @@
 // DICOM preview webview: windowing on a canvas, zoom/pan, series navigation, predictions on hover.
-import "@vscode-elements/elements/dist/vscode-button/index.js";
-import "@vscode-elements/elements/dist/vscode-checkbox/index.js";
-import "@vscode-elements/elements/dist/vscode-collapsible/index.js";
-import "@vscode-elements/elements/dist/vscode-textfield/index.js";
-import "@vscode-elements/elements/dist/vscode-single-select/index.js";
-import "@vscode-elements/elements/dist/vscode-option/index.js";
+import "./elements";
 import { LABELS } from "../../src/core/labels";
 import { parseToWebview, type FromWebview, type GradcamMessage, type SeriesEntry, type SliceMessage, type TagRow } from "../../src/protocol/preview";
 import { hoverAt, type HeatGrid } from "./hover";
@@ -359,10 +354,15 @@ function updateStrip(): void {
   strip.replaceChildren(...bars);
 }
 
+let heatTimer: ReturnType<typeof setTimeout> | undefined;
+/** Asks for the Grad-CAM of the shown slice once the user rests on it (each one is an engine run). */
 function requestHeat(): void {
-  if (!state.runId) return;
-  if (state.heat && state.heat.index === state.index && state.heat.label === state.label) return;
-  post({ type: "requestGradcam", index: state.index, label: state.label });
+  clearTimeout(heatTimer);
+  heatTimer = setTimeout(() => {
+    if (!state.runId || !heatBox.checked) return;
+    if (state.heat && state.heat.index === state.index && state.heat.label === state.label) return;
+    post({ type: "requestGradcam", index: state.index, label: state.label });
+  }, 300);
 }
 
 function acceptHeat(message: GradcamMessage): void {
@@ -653,3 +653,4 @@ window.addEventListener("message", (event: MessageEvent) => {
 
 post({ type: "ready" });
 post({ type: "perf", name: "webview-ready", ms: performance.now() });
+

@@ -138,7 +138,10 @@ function runCli(options: PredictorOptions, args: string[], signal?: AbortSignal)
     child.stderr.on("data", (chunk: Buffer) => {
       err = (err + chunk.toString()).slice(-4000);
     });
-    child.on("error", reject);
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") reject(new Error(`cannot start the engine: ${invocation.command} not found (set ichLab.nodePath to a Node.js 20+ executable)`));
+      else reject(error);
+    });
     child.on("close", (code) => {
       const stdout = Buffer.concat(out).toString("utf8");
       // Exit 1 = some inputs failed: the others still have results.

@@ -39,6 +39,7 @@ export class PreviewSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private predictionAbort: AbortController | undefined;
   private predictingRun: string | undefined;
+  private gradcamAbort: AbortController | undefined;
   private readonly predictions = new Map<string, Probabilities>();
   private modelRunId: string | null = null;
   private disposed = false;
@@ -61,6 +62,7 @@ export class PreviewSession implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.predictionAbort?.abort();
+    this.gradcamAbort?.abort();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -277,12 +279,18 @@ export class PreviewSession implements vscode.Disposable {
   private async sendGradcam(index: number, label: string): Promise<void> {
     const run = this.deps.activeModel();
     if (!run || index >= this.files.length || !(LABELS as readonly string[]).includes(label)) return;
+    // Only the latest request matters: scrolling on with the overlay on cancels the previous one.
+    this.gradcamAbort?.abort();
+    const abort = new AbortController();
+    this.gradcamAbort = abort;
     this.post({ type: "predictionStatus", state: "running", message: `Grad-CAM (${label}) for slice ${index + 1}…` });
     try {
-      const grid = await this.deps.predictor.gradcam(run.runDir, this.files[index], label);
+      const grid = await this.deps.predictor.gradcam(run.runDir, this.files[index], label, abort.signal);
+      if (abort.signal.aborted) return;
       this.post({ type: "gradcam", index, label, width: grid.width, height: grid.height, values: grid.values });
       this.post({ type: "predictionStatus", state: "done", message: `Grad-CAM (${label}) ready` });
     } catch (error) {
+      if (abort.signal.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
       this.log(`Grad-CAM failed: ${reason}`);
       this.post({ type: "predictionStatus", state: "error", message: `Grad-CAM failed: ${reason}` });
