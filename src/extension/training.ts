@@ -50,6 +50,7 @@ export class TrainingManager implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `ICH: Training ${name}`, cancellable: true },
       async (progress, token) => {
         let reported = 0;
+        progress.report({ message: "starting the engine process…" });
         const training: ActiveTraining = {
           experimentPath: experiment.fsPath,
           output,

@@ -225,14 +225,23 @@ export class Workbench {
     await row().first().click();
   }
 
-  /** Picks `label` in the open quick pick (or accepts the input box value when label is undefined). */
-  async pick(label?: string | RegExp): Promise<void> {
-    await this.quickInput().waitFor({ state: "visible", timeout: 30_000 });
-    if (label === undefined) {
-      await this.page.keyboard.press("Enter");
-      return;
+  /** Accepts an input box once it shows `value` (waiting distinguishes it from the palette it replaced). */
+  async acceptInput(value: string, timeoutMs = 30_000): Promise<void> {
+    const input = this.page.locator(".quick-input-widget .quick-input-box input").first();
+    const deadline = Date.now() + timeoutMs;
+    while ((await input.inputValue().catch(() => "")) !== value) {
+      if (Date.now() > deadline) throw new Error(`the input box did not show "${value}" within ${timeoutMs} ms`);
+      await this.page.waitForTimeout(200);
     }
-    const row = this.quickPickRow(label).first();
+    await this.screenshot("input");
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** Picks the row whose label is `label` (exactly, for a string) in the open quick pick. */
+  async pick(label: string | RegExp): Promise<void> {
+    await this.quickInput().waitFor({ state: "visible", timeout: 30_000 });
+    const pattern = typeof label === "string" ? new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) : label;
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", { has: this.page.locator(".label-name", { hasText: pattern }) }).first();
     await row.waitFor({ state: "visible", timeout: 30_000 });
     await row.click();
   }

@@ -10,6 +10,8 @@ export interface EngineTaskOptions {
   cwd: string;
   output: vscode.OutputChannel;
   cancellable?: boolean;
+  /** Exit codes besides 0 that still produced a result (ich predict: 1 = some inputs failed). */
+  partialSuccessCodes?: number[];
 }
 
 export async function runEngineTask(options: EngineTaskOptions): Promise<string | undefined> {
@@ -32,6 +34,10 @@ export async function runEngineTask(options: EngineTaskOptions): Promise<string 
       token.onCancellationRequested(() => engine.interrupt());
       const result = await engine.done;
       if (result.code === 0) return result.stdout;
+      if (result.code !== null && options.partialSuccessCodes?.includes(result.code) && result.stdout.trim()) {
+        void vscode.window.showWarningMessage(`${options.title}: some inputs failed — ${failureReason(result)}`);
+        return result.stdout;
+      }
       if (token.isCancellationRequested) {
         output.appendLine("cancelled");
         return undefined;

@@ -53,7 +53,7 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
     const folder = primaryWorkspaceFolder();
     for (const run of runs) {
       const output = ichOutput(context);
-      const stdout = await runEngineTask({ title: `ICH: Evaluating ${run.record.id}`, invocation: evalInvocation(engineContext(context), run.runDir), cwd: folder?.uri.fsPath ?? run.runDir, output });
+      const stdout = await runEngineTask({ title: `ICH: Evaluating ${run.record.id}`, invocation: evalInvocation(engineContext(context), dirname(run.runDir), run.record.id), cwd: folder?.uri.fsPath ?? run.runDir, output });
       if (stdout === undefined) continue;
       output.appendLine(stdout.trim());
       const summary = evaluationSummary(stdout);

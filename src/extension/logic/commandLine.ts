@@ -43,20 +43,23 @@ function invocation(context: EngineContext, args: string[]): EngineInvocation {
 
 /** `ichLab.backend` "auto" leaves the choice to the experiment's train.backend. */
 export function trainInvocation(context: EngineContext, experimentPath: string, runsDir: string): EngineInvocation {
-  const backend = context.backend === "auto" ? [] : ["--backend", context.backend];
-  return invocation(context, ["train", experimentPath, "--json-progress", "--runs", runsDir, ...backend]);
+  return invocation(context, ["train", experimentPath, "--json-progress", "--runs", runsDir, ...backendFlag(context)]);
 }
 
-export function evalInvocation(context: EngineContext, runDir: string): EngineInvocation {
-  return invocation(context, ["eval", runDir, "--json"]);
+function backendFlag(context: EngineContext): string[] {
+  return context.backend === "auto" ? [] : ["--backend", context.backend];
+}
+
+export function evalInvocation(context: EngineContext, runsRoot: string, runId: string): EngineInvocation {
+  return invocation(context, ["eval", runId, "--runs", runsRoot, "--json", ...backendFlag(context)]);
 }
 
 export function predictInvocation(context: EngineContext, runDir: string, inputs: string[], csvOut: string): EngineInvocation {
-  return invocation(context, ["predict", runDir, ...inputs, "--json", "--out", csvOut]);
+  return invocation(context, ["predict", runDir, ...inputs, "--json", "--out", csvOut, ...backendFlag(context)]);
 }
 
 export function lrFindInvocation(context: EngineContext, experimentPath: string): EngineInvocation {
-  return invocation(context, ["lr-find", experimentPath, "--json"]);
+  return invocation(context, ["lr-find", experimentPath, "--json", ...backendFlag(context)]);
 }
 
 export interface SynthOptions {

@@ -35,6 +35,7 @@ export class RunItem extends vscode.TreeItem {
     tooltip.supportThemeIcons = true;
     this.tooltip = tooltip;
     this.contextValue = `ichRun.${record.status}`;
+    this.accessibilityInformation = { label: `${record.name || record.id}, ${record.status}, ${this.description}` };
     this.command = { command: "ichLab.openDashboard", title: "Open Dashboard", arguments: [this] };
   }
 }

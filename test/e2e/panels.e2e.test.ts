@@ -1,0 +1,143 @@
+// Scenarios 2-4: the run dashboard's loss chart has a point per epoch; a second run with another
+// architecture trained from the palette, both selected in the Runs view and compared (two columns,
+// the differing config keys, overlaid curves); right-click a folder of .dcm files → Predict shows
+// the triage table of its studies and writes an RSNA submission CSV.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Frame } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeWorkspace, missingPrerequisite, ROOT, startCodeServer, stopAll, Workbench, type CodeServer } from "./harness";
+
+const missing = missingPrerequisite();
+const CLI = join(ROOT, "dist", "cli.js");
+const EPOCHS = 3;
+
+const experiment = (name: string, architecture: string, epochs: number, lr: number) => ({
+  name,
+  data: { kind: "synthetic", patients: 4, slicesPerPatient: 4, seed: 3, size: 32, split: { by: "patient", validationFraction: 0.5, seed: 1 } },
+  input: { size: 32 },
+  model: { architecture, labels: "all", dropout: 0 },
+  train: { epochs, batchSize: 8, schedule: { kind: "constant", lr }, seed: 5, backend: "wasm" },
+});
+
+interface Series {
+  label: string;
+  points: number;
+  x: number[];
+}
+
+describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in code-server", () => {
+  let server: CodeServer;
+  let workbench: Workbench;
+  let workspace: string;
+
+  /** The innermost frame of the webview panel whose body says data-panel=`panel`. */
+  async function panelFrame(panel: string): Promise<Frame> {
+    return workbench.findWebviewFrame(async (frame) => (await frame.locator(`body[data-panel="${panel}"]`).count()) > 0, 90_000);
+  }
+
+  async function chartSeries(frame: Frame, chart: string): Promise<Series[]> {
+    const text = await frame.locator(`[data-chart="${chart}"]`).getAttribute("data-series", { timeout: 30_000 });
+    return JSON.parse(text ?? "[]") as Series[];
+  }
+
+  function runRow(name: string) {
+    return workbench.viewPane("Runs").locator(`.monaco-list-row[aria-label^="${name},"]`).first();
+  }
+
+  async function contextMenuItem(label: string): Promise<void> {
+    const item = workbench.page.locator(".context-view .monaco-menu .action-item", { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
+    await item.waitFor({ state: "visible", timeout: 15_000 });
+    await item.click();
+  }
+
+  beforeAll(async () => {
+    workspace = makeWorkspace({
+      "cnn.ich.json": JSON.stringify(experiment("tiny-cnn", "small-cnn", EPOCHS, 0.003), null, 2),
+      "resnet.ich.json": JSON.stringify(experiment("tiny-resnet", "resnet18", 2, 0.001), null, 2),
+    });
+    execFileSync(process.execPath, [CLI, "synth", "--out", join(workspace, "scans"), "--patients", "2", "--slices", "4", "--seed", "2"], { stdio: "ignore" });
+    execFileSync(process.execPath, [CLI, "train", "cnn.ich.json", "--runs", join(workspace, "runs")], { cwd: workspace, stdio: "ignore", timeout: 300_000 });
+    const runId = readdirSync(join(workspace, "runs")).find((d) => d.endsWith("tiny-cnn"));
+    if (!runId) throw new Error("training tiny-cnn produced no run folder");
+    server = await startCodeServer(workspace, { "ichLab.backend": "wasm", "ichLab.activeModel": runId });
+    workbench = await Workbench.open(server, "panels");
+  });
+
+  afterAll(async () => {
+    await workbench?.close();
+    await stopAll();
+  });
+
+  it("scenario 2: the dashboard's loss chart has a point for every epoch", async () => {
+    await workbench.openActivity("ICH Lab");
+    await runRow("tiny-cnn").waitFor({ state: "visible", timeout: 60_000 });
+    await runRow("tiny-cnn").click();
+    const dashboard = await panelFrame("dashboard");
+    await dashboard.locator(`body[data-epochs="${EPOCHS}"]`).waitFor({ timeout: 60_000 });
+    await dashboard.locator('[data-chart="loss"][data-series]').waitFor({ timeout: 30_000 });
+    await workbench.screenshot("dashboard");
+    const loss = await chartSeries(dashboard, "loss");
+    const epochs = Array.from({ length: EPOCHS }, (_, i) => i + 1);
+    expect(loss.find((s) => s.label === "train loss")).toMatchObject({ points: EPOCHS, x: epochs });
+    expect(loss.find((s) => s.label === "validation loss")).toMatchObject({ points: EPOCHS, x: epochs });
+    expect(await dashboard.locator(".status").getAttribute("data-status")).toBe("completed");
+    expect(await dashboard.locator(".research").innerText()).toContain("not for diagnosis");
+  });
+
+  it("scenario 3: a second architecture trained from the palette; Compare shows both runs side by side", async () => {
+    await workbench.runCommand("ICH: Train");
+    await workbench.pick("resnet.ich.json");
+    const completed = workbench.viewPane("Runs").locator('.monaco-list-row[aria-label^="tiny-resnet, completed"]').first();
+    await completed.waitFor({ state: "visible", timeout: 400_000 });
+    await runRow("tiny-cnn").click();
+    await completed.click({ modifiers: ["Control"] });
+    await workbench.screenshot("two-runs-selected");
+    await completed.click({ button: "right" });
+    await contextMenuItem("Compare Selected Runs");
+    const compare = await panelFrame("compare");
+    await compare.locator('body[data-runs="2"]').waitFor({ timeout: 60_000 });
+    await compare.locator('[data-chart="curve-trainLoss"][data-series]').waitFor({ timeout: 30_000 });
+    await workbench.screenshot("compare");
+    const columns = await compare.locator("#compare-table thead th[data-run]").allInnerTexts();
+    expect(columns.map((c) => c.trim()).sort()).toEqual(["tiny-cnn", "tiny-resnet"]);
+    const configKeys = await compare.locator('#compare-table tr[data-section="config"] th').allInnerTexts();
+    expect(configKeys).toEqual(expect.arrayContaining(["model.architecture", "train.schedule.lr", "train.epochs"]));
+    const architectures = await compare.locator('#compare-table tr[data-row="model.architecture"] td').allInnerTexts();
+    expect(architectures.sort()).toEqual(["resnet18", "small-cnn"]);
+    const curves = await chartSeries(compare, "curve-trainLoss");
+    expect(curves.map((s) => [s.label, s.points]).sort()).toEqual([
+      ["tiny-cnn", EPOCHS],
+      ["tiny-resnet", 2],
+    ]);
+    expect(await compare.locator("#compare-table td.best").count()).toBeGreaterThan(0);
+  });
+
+  it("scenario 4: right-click a folder of .dcm files → Predict: triage table of its studies and a submission CSV", async () => {
+    await workbench.page.keyboard.press("Control+Shift+E").catch(() => undefined);
+    await workbench.runCommand("View: Show Explorer");
+    const folder = workbench.page.locator('.explorer-folders-view .monaco-list-row[aria-label="scans"], .explorer-folders-view .monaco-list-row', { hasText: /^\s*scans\s*$/ }).first();
+    await folder.waitFor({ state: "visible", timeout: 30_000 });
+    await folder.click({ button: "right" });
+    await workbench.screenshot("folder-context-menu");
+    await contextMenuItem("Predict");
+    const triage = await panelFrame("triage");
+    await triage.locator("body[data-studies]").waitFor({ timeout: 180_000 });
+    await workbench.screenshot("triage");
+    const csvs = readdirSync(join(workspace, "scans")).filter((f) => /^ich-predictions-.*\.csv$/.test(f));
+    expect(csvs).toHaveLength(1);
+    const csv = readFileSync(join(workspace, "scans", csvs[0]), "utf8").trim().split("\n");
+    expect(csv[0]).toBe("ID,Label");
+    expect(csv.length - 1).toBe(2 * 4 * 6);
+    expect(await triage.locator("body").getAttribute("data-studies")).toBe("2");
+    const anyValues = (await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[1] as HTMLElement).dataset.p)))) as number[];
+    expect(anyValues).toEqual([...anyValues].sort((a, b) => b - a));
+    expect(await triage.locator("#csv-path").innerText()).toContain(csvs[0]);
+    expect(await triage.locator(".research").innerText()).toContain("not for diagnosis");
+    await triage.locator("tr.study").first().click();
+    await triage.locator("tr.slice:not([hidden])").first().waitFor({ timeout: 10_000 });
+    expect(await triage.locator("tr.slice:not([hidden])").count()).toBe(4);
+    await workbench.screenshot("triage-expanded");
+  });
+});
