@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { evaluateRun } from "../../src/core/predict/evaluate-run";
 import { RunStore } from "../../src/core/runs";
+import { writeSyntheticDataset } from "../../src/core/synth";
 import type { MetricsLine, ProgressEvent } from "../../src/core/runs/types";
 import { findCheckpoint } from "../../src/core/train/checkpoint";
 import { train } from "../../src/core/train/train";
@@ -42,6 +44,14 @@ describe("train", () => {
     expect(csv).toHaveLength(1 + 8 * 6);
     expect(events[0].type).toBe("run-started");
     expect(events.at(-1)).toEqual({ type: "run-ended", runId: result.runId, status: "completed" });
+
+    // ich eval --data DIR: every labelled DICOM of another folder, written with another seed
+    const other = await writeSyntheticDataset({ out: join(root, "other-dicom"), patients: 2, slices: 3, seed: 77, size: 32 });
+    const external = await evaluateRun(store, result.runId, { data: join(root, "other-dicom"), backend: "wasm", loaderWorkers: 0 });
+    expect(external.samples).toBe(other.files.length);
+    expect(external.data).toMatch(/all 6 labelled DICOM files/);
+    expect(JSON.parse(readFileSync(paths.evalJson, "utf8")).samples).toBe(6);
+    expect(readFileSync(paths.predictionsCsv, "utf8").trim().split("\n")).toHaveLength(1 + 6 * 6);
   });
 
   it("cancels after the current step with a checkpoint, and --resume continues from it", async () => {
