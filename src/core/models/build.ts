@@ -1,0 +1,75 @@
+import { alexnetClassifier, alexnetFeatures } from "./alexnet";
+import { describeArchitecture } from "./catalog";
+import { densenet121Features } from "./densenet";
+import { GraphBuilder, HEAD_LAYER_NAME } from "./graph-builder";
+import { resnetFeatures } from "./resnet";
+import { smallCnnFeatures } from "./small-cnn";
+import { isArchitecture, type BuildOptions, type LayersModel, type SymbolicTensor, type Tf } from "./types";
+
+export const MIN_INPUT_SIZE = 32;
+
+function validate(options: BuildOptions): void {
+  if (!isArchitecture(options.architecture)) throw new RangeError(`buildModel: unknown architecture "${options.architecture}"`);
+  const { inputSize, channels, outputs, dropout } = options;
+  if (inputSize !== null && (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE)) {
+    throw new RangeError(`buildModel: inputSize must be an integer ≥ ${MIN_INPUT_SIZE} (or null for any size), got ${inputSize}`);
+  }
+  if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`buildModel: channels must be a positive integer, got ${channels}`);
+  if (!Number.isInteger(outputs) || outputs < 1) throw new RangeError(`buildModel: outputs must be a positive integer, got ${outputs}`);
+  if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) throw new RangeError(`buildModel: dropout must be in [0, 1), got ${dropout}`);
+}
+
+/** Builds one of ARCHITECTURES with a global-average-pooling head and `outputs` sigmoid units (multi-label). */
+export function buildModel(tf: Tf, options: BuildOptions): LayersModel {
+  validate(options);
+  const { architecture, inputSize, channels, outputs } = options;
+  const dropout = options.dropout ?? describeArchitecture(architecture).defaultDropout;
+  const g = new GraphBuilder(tf, options.seed ?? 0);
+  const input = tf.input({ name: "image", shape: [inputSize, inputSize, channels] });
+
+  let features: SymbolicTensor;
+  switch (architecture) {
+    case "small-cnn":
+      features = smallCnnFeatures(g, input);
+      break;
+    case "resnet18":
+      features = resnetFeatures(g, input, 18);
+      break;
+    case "resnet34":
+      features = resnetFeatures(g, input, 34);
+      break;
+    case "resnet50":
+      features = resnetFeatures(g, input, 50);
+      break;
+    case "resnet101":
+      features = resnetFeatures(g, input, 101);
+      break;
+    case "densenet121":
+      features = densenet121Features(g, input);
+      break;
+    case "alexnet":
+      features = alexnetFeatures(g, input);
+      break;
+  }
+  let x = g.globalAvgPool(features, "avgpool");
+  if (architecture === "alexnet") x = alexnetClassifier(g, x, dropout);
+  else x = g.dropout(x, "head_dropout", dropout);
+  const output = g.dense(x, HEAD_LAYER_NAME, outputs, "sigmoid");
+  return tf.model({ name: architecture.replace("-", "_"), inputs: input, outputs: output });
+}
+
+function size(shape: readonly (number | null)[]): number {
+  let n = 1;
+  for (const d of shape) n *= d ?? 1;
+  return n;
+}
+
+/** Trainable parameters, counted as the papers and torchvision do (batch-norm moving statistics excluded). */
+export function countParameters(model: LayersModel): number {
+  return model.trainableWeights.reduce((sum, weight) => sum + size(weight.shape), 0);
+}
+
+/** Every weight the model stores, including batch-norm moving mean and variance. */
+export function countAllParameters(model: LayersModel): number {
+  return model.weights.reduce((sum, weight) => sum + size(weight.shape), 0);
+}
