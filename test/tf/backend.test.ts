@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { BackendUnavailableError, initBackend } from "../../src/core/tf/backend";
 import { findSharedLibrary } from "../../src/core/tf/cuda-probe";
@@ -65,6 +65,18 @@ describe.skipIf(!noNative)("initBackend without the native packages", () => {
     const info = await initBackend({ nativeModulePaths: [root] });
     expect(info.backend).toBe("wasm");
     expect(info.warnings.join("\n")).toMatch(/@tensorflow\/tfjs-node \(.*index\.js\) failed to load: libtensorflow\.so\.2: cannot open shared object file/);
+  });
+
+  test("extra native-module folders default to $ICH_NATIVE_MODULES (set by the extension)", async () => {
+    const root = fakePackage("@tensorflow/tfjs-node", `throw new Error("fake tfjs-node from ICH_NATIVE_MODULES");`);
+    process.env.ICH_NATIVE_MODULES = `/nonexistent-folder${delimiter}${root}`;
+    try {
+      const info = await initBackend();
+      expect(info.backend).toBe("wasm");
+      expect(info.warnings.join("\n")).toMatch(/failed to load: fake tfjs-node from ICH_NATIVE_MODULES/);
+    } finally {
+      delete process.env.ICH_NATIVE_MODULES;
+    }
   });
 
   test("forced cpu uses the pure JavaScript backend", async () => {

@@ -2,7 +2,7 @@
 // The native packages are optional and usually absent; every failure becomes a warning.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import { missingCudaLibraries, probeCuda, type CudaProbe } from "./cuda-probe.js";
@@ -15,7 +15,10 @@ export const BACKEND_PREFERENCES: readonly BackendPreference[] = ["auto", "tenso
 export interface BackendOptions {
   prefer?: BackendPreference;
   log?: (msg: string) => void;
-  /** Extra folders to look for @tensorflow/tfjs-node[-gpu] in (e.g. the extension's storage). */
+  /**
+   * Extra folders to look for @tensorflow/tfjs-node[-gpu] in (e.g. the extension's storage).
+   * Default: $ICH_NATIVE_MODULES (path-delimiter separated), which the extension sets.
+   */
   nativeModulePaths?: string[];
   /** Register the WASM gradient kernels needed for training (default true). */
   trainingKernels?: boolean;
@@ -120,7 +123,8 @@ async function tryTensorflowGpu(opts: BackendOptions, warn: (msg: string) => voi
 }
 
 async function tryNative(name: NativePackageName, opts: BackendOptions): Promise<Attempt> {
-  const loaded = loadNativePackage(name, opts.nativeModulePaths ?? []);
+  const extraPaths = opts.nativeModulePaths ?? (process.env.ICH_NATIVE_MODULES ?? "").split(delimiter).filter(Boolean);
+  const loaded = loadNativePackage(name, extraPaths);
   if (!loaded.ok) {
     const hint = loaded.installed ? "" : ` — install it with \`npm install ${name}\` (downloads libtensorflow; needs network)`;
     return { ok: false, reason: loaded.reason + hint };
