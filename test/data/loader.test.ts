@@ -72,3 +72,23 @@ describe("dataset streaming", () => {
     expect(Array.from(tail[0].x)).toEqual(Array.from(all[2].x));
   });
 });
+
+describe("adjacent-slice context on synthetic data", () => {
+  it("stacks the real neighbouring phantom slices around the centre slice", async () => {
+    const { prepareSample } = await import("../../src/core/data/preprocess");
+    const { toModelTensor } = await import("../../src/core/imaging");
+    const sample = { id: "s", patientId: "p", source: { kind: "synthetic" as const, seed: 4, index: 5, size: 32, slices: 8 } };
+    const p = { ...preprocess, context: 1 };
+    const prepared = await prepareSample(sample, p);
+    expect(prepared.image).toHaveLength(32 * 32 * 9);
+    const slice = (offset: number) => {
+      const s = synthesizeSlice({ seed: 4, index: 5, size: 32, slices: 8, offset });
+      return toModelTensor(s.hu, s.rows, s.columns, p.windows, 32);
+    };
+    const [below, centre, above] = [slice(-1), slice(0), slice(1)];
+    for (const pixel of [0, 300, 517]) {
+      expect(Array.from(prepared.image.subarray(pixel * 9, pixel * 9 + 9))).toEqual([...below.subarray(pixel * 3, pixel * 3 + 3), ...centre.subarray(pixel * 3, pixel * 3 + 3), ...above.subarray(pixel * 3, pixel * 3 + 3)]);
+    }
+    expect(Array.from(below)).not.toEqual(Array.from(centre));
+  });
+});

@@ -36,17 +36,16 @@ async function withContext(file: string, neighbours: [string | null, string | nu
 }
 
 function prepareSynthetic(source: { seed: number; index: number; size: number; slices: number }, p: PreprocessOptions): Prepared {
-  const render = (index: number) => {
-    const slice = synthesizeSlice({ seed: source.seed, index, size: source.size, slices: source.slices });
+  const render = (offset: number) => {
+    const slice = synthesizeSlice({ seed: source.seed, index: source.index, size: source.size, slices: source.slices, offset });
     return { image: toModelTensor(slice.hu, slice.rows, slice.columns, p.windows, p.size), labels: slice.labels };
   };
-  const centre = render(source.index);
+  const centre = render(0);
   const labels = LABELS.map((label) => Number(centre.labels[label] ?? 0));
   if (p.context === 0) return { image: centre.image, labels };
-  const k = source.index % source.slices;
-  const lower = k > 0 ? render(source.index - 1).image : centre.image;
-  const upper = k < source.slices - 1 ? render(source.index + 1).image : centre.image;
-  const slices = [...Array(p.context).fill(lower), centre.image, ...Array(p.context).fill(upper)];
+  // Phantom series are known in full: neighbours at every distance are real slices (clamped at the ends).
+  const slices = [];
+  for (let offset = -p.context; offset <= p.context; offset++) slices.push(offset === 0 ? centre.image : render(offset).image);
   return { image: stackAdjacent(slices, p.size * p.size, p.windows.length), labels };
 }
 
