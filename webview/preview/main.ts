@@ -291,7 +291,7 @@ function updateStatus(hover?: string): void {
   if (!m) return;
   const parts = [
     hover ?? "—",
-    state.modelView ? "model view (brain/subdural/bone)" : `W ${state.window.width} L ${state.window.level}`,
+    state.shown?.rgba ? "colour" : state.modelView ? "model view (brain/subdural/bone)" : `W ${state.window.width} L ${state.window.level}`,
     `slice ${m.index + 1}/${m.total}`,
     m.position !== undefined ? `pos ${m.position.toFixed(1)} mm` : m.instanceNumber !== undefined ? `instance ${m.instanceNumber}` : "",
     `${m.width}×${m.height}${m.frames > 1 ? ` × ${m.frames} frames` : ""}`,
@@ -630,6 +630,7 @@ window.addEventListener("message", (event: MessageEvent) => {
       state.predictions.clear();
       state.heat = undefined;
       banner.hidden = message.runId !== null;
+      $("heat-controls").hidden = message.runId === null;
       $("model-name").textContent = message.runId ? `Model: ${message.runId}` : "No active model";
       updatePredictionPanel();
       updateStrip();

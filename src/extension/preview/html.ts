@@ -58,7 +58,7 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, j
     <div class="research">Research output — not for diagnosis</div>
     <div id="pred-status" class="pred-status"></div>
     <div id="pred-bars"></div>
-    <div class="heat-controls">
+    <div id="heat-controls" class="heat-controls" hidden>
       <vscode-checkbox id="heat-toggle">Grad-CAM heatmap</vscode-checkbox>
       <label>Label <vscode-single-select id="label-select"></vscode-single-select></label>
       <label>Opacity <input type="range" id="heat-opacity" min="0" max="100" value="50"></label>

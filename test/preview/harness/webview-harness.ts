@@ -24,7 +24,10 @@ async function seriesFiles(path: string): Promise<string[]> {
   const folder = statSync(path).isDirectory() ? path : dirname(path);
   const files = readdirSync(folder).filter((f) => f.endsWith(".dcm")).map((f) => join(folder, f));
   const slices = [];
-  for (const file of files) slices.push({ file, header: await readDicomHeader(file) });
+  for (const file of files) {
+    const header = await readDicomHeader(file).catch(() => undefined);
+    if (header) slices.push({ file, header });
+  }
   const first = statSync(path).isDirectory() ? slices[0] : slices.find((s) => s.file === path);
   if (!first) throw new Error(`no .dcm files in ${folder}`);
   return orderSeries(sameSeries(slices, first.file, first.header.seriesInstanceUid)).map((o) => o.slice.file);
