@@ -1,4 +1,5 @@
 // Hooks the panels into the commands that open them (Runs view actions, ICH: Predict).
+import { basename } from "node:path";
 import * as vscode from "vscode";
 import { setTriagePanel } from "../commands/predict";
 import { setRunPanels } from "../commands/runActions";
@@ -21,5 +22,5 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     openDashboard: (runDir) => openDashboard(context, runDir),
     openCompare: (runDirs) => openCompare(context, runDirs),
   });
-  setTriagePanel((csvPath, _inputs, stdout, model) => openTriageFromPredict(context, stdout, csvPath, model));
+  setTriagePanel((csvPath, _inputs, stdout, model) => openTriageFromPredict(context, stdout, csvPath, basename(model)));
 }
