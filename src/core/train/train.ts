@@ -99,6 +99,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const runId = run.id;
   const warn = (message: string) => emit({ type: "warning", runId, message });
   for (const note of plan.notes) warn(note);
+  const previousFingerprint = resumed?.record.datasetFingerprint;
+  if (previousFingerprint && previousFingerprint !== plan.fingerprint) warn(`the data changed since this run started (fingerprint ${previousFingerprint}, now ${plan.fingerprint}); resuming on the current data`);
   if (config.train.mixedPrecision) warn(`mixedPrecision: the ${backend.backend} backend has no float16 training in TF.js; training in float32`);
   await run.update({ datasetFingerprint: plan.fingerprint, parameterCount: countParameters(model) });
 
