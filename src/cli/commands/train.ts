@@ -8,8 +8,8 @@ import { progressPrinter } from "./progress-output";
 
 const BACKENDS = ["auto", "wasm", "tensorflow", "tensorflow-gpu", "cpu"];
 
-const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--json-progress]
-       ich train --resume RUN [--runs DIR] [--json-progress]
+const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--json-progress]
+       ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--json-progress]
 
 Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
 eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current step, saves a
