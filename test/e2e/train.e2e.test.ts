@@ -10,11 +10,11 @@ const missing = missingPrerequisite() ?? (existsSync(join(ROOT, "src", "cli", "c
 
 export const TINY_EXPERIMENT = {
   name: "tiny",
-  description: "e2e: two epochs of a small CNN on 4 synthetic patients",
+  description: "e2e: three epochs of a small CNN on 4 synthetic patients",
   data: { kind: "rsna", dicomDir: "demo-data", labelsCsv: "demo-data/labels.csv", metadataCsv: "demo-data/metadata.csv", split: { by: "patient", validationFraction: 0.25, seed: 1 } },
   input: { windows: ["brain", "subdural", "bone"], size: 32 },
   model: { architecture: "small-cnn", labels: "all" },
-  train: { epochs: 2, batchSize: 8, schedule: { kind: "one-cycle", maxLr: 0.003, warmupShare: 0.25 }, seed: 1 },
+  train: { epochs: 3, batchSize: 8, schedule: { kind: "one-cycle", maxLr: 0.003, warmupShare: 0.25 }, seed: 1 },
 };
 
 describe.skipIf(missing !== undefined)("ICH: Train from the command palette", () => {
@@ -50,6 +50,9 @@ describe.skipIf(missing !== undefined)("ICH: Train from the command palette", ()
     await workbench.pick("tiny.ich.json");
     await workbench.notification("ICH: Training tiny").first().waitFor({ state: "visible", timeout: 60_000 });
     await workbench.screenshot("training-notification");
+    // The notification follows the engine's step events: epoch, step, loss, img/s and ETA.
+    await workbench.notification(/epoch \d\/3 · step \d+\/\d+ · loss \d\.\d{4} · [\d.]+ img\/s · ETA/).first().waitFor({ state: "visible", timeout: 120_000 });
+    await workbench.screenshot("training-progress");
 
     const runs = workbench.viewPane("Runs");
     const runRow = runs.locator('.monaco-list-row[aria-label^="tiny,"]').first();
@@ -65,6 +68,15 @@ describe.skipIf(missing !== undefined)("ICH: Train from the command palette", ()
     const runDirs = readdirSync(join(workspace, "runs"));
     expect(runDirs).toHaveLength(1);
     const record = JSON.parse(readFileSync(join(workspace, "runs", runDirs[0], "run.json"), "utf8")) as { status: string; epochsDone: number };
-    expect(record).toMatchObject({ status: "completed", epochsDone: 2 });
+    expect(record).toMatchObject({ status: "completed", epochsDone: 3 });
+  });
+
+  it("ICH: Show Backend Info reports the engine's backend and the run's measured img/s", async () => {
+    await workbench.runCommand("ICH: Show Backend Info");
+    const frame = await workbench.findWebviewFrame(async (f) => (await f.locator("body").innerText({ timeout: 1000 })).includes("Backend in use"), 120_000);
+    await workbench.screenshot("backend-info");
+    const text = await frame.locator("body").innerText();
+    expect(text).toMatch(/Backend in use\s+wasm/);
+    expect(text).toMatch(/Last measured throughput: [\d.]+ img\/s \(run \d{8}-\d{6}-tiny/);
   });
 });

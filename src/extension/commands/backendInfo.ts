@@ -8,6 +8,7 @@ import { parseJsonOutput } from "../logic/jsonLines";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { showMarkdownPreview } from "./showMarkdown";
 
 async function newestThroughput(provider: RunsTreeProvider): Promise<Throughput | undefined> {
   await provider.reloadNow();
@@ -41,8 +42,7 @@ export function registerBackendInfo(context: vscode.ExtensionContext, provider: 
       }
       const markdown = backendReportMarkdown(probe, engine.backend, engine.nodePath, await newestThroughput(provider));
       output.appendLine(markdown);
-      const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
-      await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
+      await showMarkdownPreview(context, "backend-info.md", markdown);
     }),
   );
 }

@@ -5,6 +5,7 @@ import { parseJsonOutput } from "../logic/jsonLines";
 import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
 import { engineContext, workspaceFolderFor } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { showMarkdownPreview } from "./showMarkdown";
 import { pickExperiment } from "./train";
 
 export function registerLrFind(context: vscode.ExtensionContext): void {
@@ -34,8 +35,7 @@ export function registerLrFind(context: vscode.ExtensionContext): void {
       if (result.points.length > 1) {
         const svg = Buffer.from(lrSweepSvg(result)).toString("base64");
         const markdown = `# Learning-rate sweep\n\n${vscode.workspace.asRelativePath(experiment)} — suggested maxLr **${lr}**\n\n![LR sweep](data:image/svg+xml;base64,${svg})\n`;
-        const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
-        await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
+        await showMarkdownPreview(context, "lr-sweep.md", markdown);
       }
       const choice = await vscode.window.showInformationMessage(`ICH: Suggested learning rate ${lr}. Write it into train.schedule.maxLr?`, "Write to Experiment");
       if (choice !== "Write to Experiment") return;

@@ -11,6 +11,7 @@ import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import type { TrainingManager } from "../training";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { showMarkdownPreview } from "./showMarkdown";
 import { pickRuns, runsFromArguments, type PickedRun } from "./pickRun";
 
 /** Panels (dashboard, compare) register here when their module is loaded. */
@@ -43,8 +44,7 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
       return;
     }
     if (panels) return panels.openCompare(runs.map((r) => r.runDir));
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: comparisonMarkdown(runs) });
-    await vscode.commands.executeCommand("markdown.showPreview", document.uri);
+    await showMarkdownPreview(context, "run-comparison.md", comparisonMarkdown(runs));
   });
 
   register("ichLab.evaluateRun", async (clicked, selected) => {
