@@ -44,6 +44,7 @@ export class PreviewSession implements vscode.Disposable {
   private modelRunId: string | null = null;
   private disposed = false;
   private readonly openedAt = Date.now();
+  private readySeen = false;
   /** Files the core could not read: never sent to the engine. */
   private readonly unreadable = new Set<string>();
   private indexing: Promise<void> | undefined;
@@ -55,8 +56,16 @@ export class PreviewSession implements vscode.Disposable {
   ) {
     this.files = [file];
     this.disposables.push(panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)));
-    // Decode while the webview loads: the first paint then waits only for the message.
-    void this.loader.load(file, 0).catch(() => undefined);
+    // Decode while the webview loads and post the slice right away: VS Code holds messages until
+    // the page has loaded, so the first paint does not wait for a "ready" round trip.
+    void this.loader
+      .load(file, 0)
+      .then(() => {
+        if (this.readySeen || this.disposed) return;
+        this.sendModel();
+        return this.sendSlice(0, 0);
+      })
+      .catch(() => undefined);
   }
 
   dispose(): void {
@@ -68,6 +77,11 @@ export class PreviewSession implements vscode.Disposable {
 
   private post(message: ToWebview): void {
     if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private perf(name: string, ms: number): void {
+    this.log(`[perf] ${name} ${ms.toFixed(1)} ms`);
+    this.deps.perf?.({ file: basename(this.file), name, ms: Math.round(ms * 10) / 10, slices: this.files.length });
   }
 
   private log(line: string): void {
@@ -90,6 +104,8 @@ export class PreviewSession implements vscode.Disposable {
   private async handle(message: FromWebview): Promise<void> {
     switch (message.type) {
       case "ready":
+        if (!this.readySeen) this.perf("open-to-webview-ready", Date.now() - this.openedAt);
+        this.readySeen = true;
         // Also sent again when a hidden preview is shown: resend the state the webview lost.
         this.sendModel();
         await this.sendSlice(this.index, 0);
@@ -107,9 +123,7 @@ export class PreviewSession implements vscode.Disposable {
       case "perf": {
         // first-paint arrives on the webview's clock; the host measures open → paint itself.
         const ms = message.name === "first-paint" ? Date.now() - this.openedAt : message.ms;
-        const label = message.name === "first-paint" ? "open-to-first-paint" : message.name;
-        this.log(`[perf] ${label} ${ms.toFixed(1)} ms`);
-        this.deps.perf?.({ file: basename(this.file), name: label, ms: Math.round(ms * 10) / 10, slices: this.files.length });
+        this.perf(message.name === "first-paint" ? "open-to-first-paint" : message.name, ms);
         return;
       }
       case "command":
