@@ -45,9 +45,18 @@ export class GraphBuilder {
     );
   }
 
-  batchNorm(x: SymbolicTensor, name: string): SymbolicTensor {
+  /**
+   * `zeroGamma` starts the layer at zero output: used on the last batch norm of each residual
+   * branch so every block begins as the identity (Goyal et al. 2017; torchvision's
+   * zero_init_residual). Without it deep ResNets' activations grow block by block and the fresh
+   * sigmoid head saturates at exactly 0 or 1.
+   */
+  batchNorm(x: SymbolicTensor, name: string, zeroGamma = false): SymbolicTensor {
     // PyTorch's defaults (momentum 0.1 there is 0.9 here; eps 1e-5), which the reference nets use.
-    return this.apply(this.tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 }), x);
+    return this.apply(
+      this.tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5, gammaInitializer: zeroGamma ? "zeros" : "ones" }),
+      x,
+    );
   }
 
   relu(x: SymbolicTensor, name: string): SymbolicTensor {

@@ -15,7 +15,7 @@ const STAGE_WIDTHS = [64, 128, 256, 512];
 
 function basicBlock(g: GraphBuilder, x: SymbolicTensor, name: string, width: number, strides: number, inChannels: number): SymbolicTensor {
   let y = g.relu(g.batchNorm(g.conv(x, `${name}_conv1`, { filters: width, kernel: 3, strides }), `${name}_bn1`), `${name}_relu1`);
-  y = g.batchNorm(g.conv(y, `${name}_conv2`, { filters: width, kernel: 3 }), `${name}_bn2`);
+  y = g.batchNorm(g.conv(y, `${name}_conv2`, { filters: width, kernel: 3 }), `${name}_bn2`, true);
   const shortcut = strides !== 1 || inChannels !== width ? downsample(g, x, name, width, strides) : x;
   return g.relu(g.add([y, shortcut], `${name}_add`), `${name}_out`);
 }
@@ -25,7 +25,7 @@ function bottleneckBlock(g: GraphBuilder, x: SymbolicTensor, name: string, width
   const outChannels = width * 4;
   let y = g.relu(g.batchNorm(g.conv(x, `${name}_conv1`, { filters: width, kernel: 1 }), `${name}_bn1`), `${name}_relu1`);
   y = g.relu(g.batchNorm(g.conv(y, `${name}_conv2`, { filters: width, kernel: 3, strides }), `${name}_bn2`), `${name}_relu2`);
-  y = g.batchNorm(g.conv(y, `${name}_conv3`, { filters: outChannels, kernel: 1 }), `${name}_bn3`);
+  y = g.batchNorm(g.conv(y, `${name}_conv3`, { filters: outChannels, kernel: 1 }), `${name}_bn3`, true);
   const shortcut = strides !== 1 || inChannels !== outChannels ? downsample(g, x, name, outChannels, strides) : x;
   return g.relu(g.add([y, shortcut], `${name}_add`), `${name}_out`);
 }
