@@ -331,7 +331,7 @@ function probabilityBars(probabilities: (number | null)[] | undefined): HTMLElem
 
 function updatePredictionPanel(): void {
   const probabilities = state.predictions.get(state.index);
-  predBars.replaceChildren(...(state.runId ? probabilityBars(probabilities) : []));
+  predBars.replaceChildren(...(state.runId && state.shown && !canvas.hidden ? probabilityBars(probabilities) : []));
 }
 
 function updateStrip(): void {
@@ -623,6 +623,7 @@ window.addEventListener("message", (event: MessageEvent) => {
       errorBox.hidden = false;
       if (!state.shown || state.pendingSince !== undefined) canvas.hidden = true;
       state.pendingSince = undefined;
+      updatePredictionPanel();
       break;
     case "model":
       state.runId = message.runId;
