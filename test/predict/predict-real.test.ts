@@ -45,6 +45,9 @@ describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
     expect(new Set(ctSlices.map((r) => r.syntax)).size).toBeGreaterThanOrEqual(6);
     for (const r of rows.filter((r) => !r.ok)) expect(failed.has(r.file) || r.modality === "CT", r.file).toBe(true);
     for (const f of result.failures) expect(f.error.length).toBeGreaterThan(0);
+    // RSNA files carry "ID_<hex>" as their SOPInstanceUID: the id must not be prefixed twice
+    expect(result.slices.find((s) => s.file.endsWith("rsna_implicitLE_12bit_unsigned.dcm"))?.id).toMatch(/^ID_[0-9a-f]+$/);
+    for (const s of result.slices) expect(s.id).toMatch(/^ID_(?!ID_)/);
   });
 
   it("aggregates a real 36-slice RSNA series into one study with the max over its slices", async () => {
@@ -53,6 +56,7 @@ describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
     expect(result.slices).toHaveLength(36);
     expect(result.studies).toHaveLength(1);
     expect(result.studies[0].slices).toBe(36);
+    expect(result.slices.map((s) => s.id).sort()).toEqual(readdirSync(join(SHARED_DATA, "rsna-samples", "series_ID_f10de2d018")).filter((f) => f.endsWith(".dcm")).map((f) => f.slice(0, -4)).sort());
     for (const label of LABELS) expect(result.studies[0].probabilities[label]).toBe(Math.max(...result.slices.map((s) => s.probabilities[label]!)));
   });
 });

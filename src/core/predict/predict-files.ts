@@ -101,7 +101,8 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
     try {
       const header = await readDicomHeader(file);
       const fromName = basename(file).replace(/\.dcm$/i, "");
-      const id = fromName.startsWith("ID_") ? fromName : `ID_${header.sopInstanceUid ?? fromName}`;
+      const uid = header.sopInstanceUid ?? fromName;
+      const id = fromName.startsWith("ID_") ? fromName : uid.startsWith("ID_") ? uid : `ID_${uid}`;
       samples.push({
         id,
         patientId: header.patientId ?? "",
