@@ -3,7 +3,7 @@
 // the differing config keys, overlaid curves); right-click a folder of .dcm files → Predict shows
 // the triage table of its studies and writes an RSNA submission CSV.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,6 +114,41 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     expect(await compare.locator("#compare-table td.best").count()).toBeGreaterThan(0);
   });
 
+  it("updates the open dashboard and compare panel live when a run's metrics.jsonl grows, and exports the table as CSV", async () => {
+    const runId = readdirSync(join(workspace, "runs")).find((d) => d.endsWith("tiny-cnn"))!;
+    const metrics = join(workspace, "runs", runId, "metrics.jsonl");
+    const last = JSON.parse(readFileSync(metrics, "utf8").trim().split("\n").at(-1)!) as { epoch: number; globalStep: number };
+    const next = { ...last, epoch: last.epoch + 1, globalStep: last.globalStep + 2, trainLoss: 0.05, time: new Date().toISOString() };
+    appendFileSync(metrics, `${JSON.stringify({ kind: "step", epoch: next.epoch, step: 1, globalStep: next.globalStep - 1, loss: 0.06, lr: 0.003, imagesPerSec: 9, time: next.time })}\n${JSON.stringify(next)}\n`);
+    const compare = await panelFrame("compare");
+    const grown = async (frame: Frame, chart: string, label: string) => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const series = (await chartSeries(frame, chart)).find((s) => s.label === label);
+        if (series?.points === EPOCHS + 1) return series;
+        await workbench.page.waitForTimeout(300);
+      }
+      throw new Error(`${chart}/${label} did not gain the appended epoch`);
+    };
+    expect((await grown(compare, "curve-trainLoss", "tiny-cnn")).x).toEqual([1, 2, 3, 4]);
+    const dashboard = await panelFrame("dashboard");
+    expect((await grown(dashboard, "loss", "train loss")).x).toEqual([1, 2, 3, 4]);
+    await workbench.screenshot("compare-live");
+
+    await compare.locator("#export-csv").click();
+    await workbench.quickInput().waitFor({ state: "visible", timeout: 30_000 });
+    await workbench.screenshot("export-dialog");
+    await workbench.page.keyboard.press("Enter");
+    const exported = join(workspace, "ich-compare-2-runs.csv");
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(exported) && Date.now() < deadline) await workbench.page.waitForTimeout(300);
+    const rows = readFileSync(exported, "utf8").trim().split("\r\n");
+    expect(rows[0]).toMatch(/^section,row,tiny-(cnn|resnet),tiny-(cnn|resnet)$/);
+    expect(rows.some((r) => r.startsWith("config,model.architecture,"))).toBe(true);
+    // The appended epoch's training loss is the cnn run's final one in the export too.
+    expect(rows.find((r) => r.startsWith("metrics,Final training loss,"))?.split(",")).toContain("0.05");
+  });
+
   it("scenario 4: right-click a folder of .dcm files → Predict: triage table of its studies and a submission CSV", async () => {
     await workbench.page.keyboard.press("Control+Shift+E").catch(() => undefined);
     await workbench.runCommand("View: Show Explorer");
@@ -139,5 +174,12 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     await triage.locator("tr.slice:not([hidden])").first().waitFor({ timeout: 10_000 });
     expect(await triage.locator("tr.slice:not([hidden])").count()).toBe(4);
     await workbench.screenshot("triage-expanded");
+    const file = (await triage.locator("tr.slice:not([hidden])").first().getAttribute("data-file"))!;
+    await triage.locator("tr.slice:not([hidden]) .link").first().click();
+    const name = file.split("/").pop()!;
+    await workbench.page.locator(".tabs-container .tab", { hasText: name }).first().waitFor({ state: "visible", timeout: 60_000 });
+    const preview = await workbench.findWebviewFrame(async (frame) => (await frame.locator("#title").textContent({ timeout: 500 })) === name, 90_000);
+    expect(await preview.locator("#canvas").count()).toBe(1);
+    await workbench.screenshot("slice-opened");
   });
 });

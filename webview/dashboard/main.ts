@@ -122,7 +122,7 @@ function renderHeader(): void {
   const status = el("vscode-badge", { class: `status status-${run.status}`, "data-status": run.status }, run.status);
   header.replaceChildren(
     el("div", { class: "title-row" }, el("h2", {}, run.name), status, el("span", { class: "muted run-id" }, run.id)),
-    el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    el("dl", { class: "facts" }, ...facts.map(([k, v]) => el("div", { class: "fact" }, el("dt", {}, k), el("dd", {}, v)))),
     ...(run.error ? [el("p", { class: "error", role: "alert" }, run.error)] : []),
   );
 }
