@@ -1,9 +1,9 @@
 """Peer of bench/dicom-decode.ts: the same pipeline with Debian's pydicom + numpy.
 
-Reads file paths (one per line) from stdin, runs `passes` passes of
+Reads file paths (one per line) from stdin; usage: dicom_decode_pydicom.py PASSES HEADER_PASSES. Runs
   (a) decode -> HU (RSNA fix) -> brain/subdural/bone windows -> 256x256x3 float32 tensor
   (b) header-only read (stop_before_pixels=True) of the key fields
-and prints one JSON line: {"decode_seconds", "header_seconds", "slices", "checksum"}.
+and prints one JSON line with wall-clock and CPU seconds of each, slice count and a tensor checksum.
 """
 import json
 import sys
@@ -67,20 +67,26 @@ def header_of(path):
 
 
 def main():
-    passes = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    passes = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    header_passes = int(sys.argv[2]) if len(sys.argv) > 2 else passes * 10
     files = [line.strip() for line in sys.stdin if line.strip()]
+    for path in files:  # untimed warm-up pass per phase, as on the Node side
+        header_of(path)
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(header_passes):
+        for path in files:
+            header_of(path)
+    header_seconds, header_cpu = time.perf_counter() - start, time.process_time() - cpu
+    for path in files:
+        tensor_of(path)
     checksum = 0.0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(passes):
         for path in files:
             checksum += float(tensor_of(path)[SIZE // 2, SIZE // 2, 0])
-    decode_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in range(passes):
-        for path in files:
-            header_of(path)
-    header_seconds = time.perf_counter() - start
-    print(json.dumps({"decode_seconds": decode_seconds, "header_seconds": header_seconds, "slices": passes * len(files), "checksum": checksum,
+    decode_seconds, decode_cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"decode_seconds": decode_seconds, "decode_cpu_seconds": decode_cpu, "header_seconds": header_seconds,
+                      "header_cpu_seconds": header_cpu, "slices": passes * len(files), "checksum": checksum,
                       "pydicom": pydicom.__version__, "numpy": np.__version__}))
 
 

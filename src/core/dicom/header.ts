@@ -1,5 +1,5 @@
 import type { DataSet } from "dicom-parser";
-import { readPrefix } from "./io";
+import { readPrefixSync } from "./io";
 import { parseDataSet, PIXEL_DATA_TAG, type ParsedDicom } from "./parse";
 import { DicomError, type DicomHeader } from "./types";
 
@@ -7,9 +7,8 @@ import { DicomError, type DicomHeader } from "./types";
 export function decimals(dataSet: DataSet, tag: string): number[] | undefined {
   const element = dataSet.elements[tag];
   if (!element || element.length === 0) return undefined;
-  const text = dataSet.string(tag);
-  if (text === undefined) return undefined;
-  const all = dataSet.text(tag) ?? text;
+  const all = dataSet.text(tag);
+  if (all === undefined) return undefined;
   const values = all
     .split("\\")
     .map((part) => part.replace(/\0/g, "").trim())
@@ -130,13 +129,19 @@ export function parseDicomHeader(bytes: Uint8Array, file: string): DicomHeader {
 
 // Enough for the header of a typical CT slice; grown ×8 while the pixel data tag is not reached.
 const FIRST_PREFIX = 16 * 1024;
+// Reused for the first read of every header. Safe because read, parse and conversion below run
+// synchronously: nothing else can use the buffer before the header (numbers and strings) is built.
+const firstPrefix = new Uint8Array(FIRST_PREFIX);
 
 /** Header of a file on disk, reading only as much of the file as the elements before the pixel data need. */
 export async function readDicomHeader(path: string): Promise<DicomHeader> {
+  return readDicomHeaderSync(path);
+}
+
+export function readDicomHeaderSync(path: string): DicomHeader {
   let length = FIRST_PREFIX;
   for (;;) {
-    const { bytes, size } = await readPrefix(path, length);
-    const whole = bytes.length >= size;
+    const { bytes, whole } = readPrefixSync(path, length, length === FIRST_PREFIX ? firstPrefix : undefined);
     let parsed: ParsedDicom | undefined;
     try {
       parsed = parseDataSet(bytes, path, { headerOnly: true, prefix: !whole });

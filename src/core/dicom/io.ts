@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { DicomError } from "./types";
 
 // Synchronous reads on purpose: a DICOM header is a few KiB and a slice ~0.5 MiB, and the thread-pool
@@ -39,8 +39,12 @@ export async function readDicomBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Reads at most `length` bytes from the start of the file; also returns the file size. */
-export async function readPrefix(path: string, length: number): Promise<{ bytes: Uint8Array; size: number }> {
+/**
+ * Reads at most `length` bytes from the start of the file into `into` (or a new buffer);
+ * `whole` tells whether that was all of it. No stat call: a short read means end of file, and
+ * reading a directory fails with EISDIR.
+ */
+export function readPrefixSync(path: string, length: number, into?: Uint8Array): { bytes: Uint8Array; whole: boolean } {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -48,15 +52,15 @@ export async function readPrefix(path: string, length: number): Promise<{ bytes:
     throw notReadable(path, error);
   }
   try {
-    const size = checkSize(path, fstatSync(fd));
-    const buffer = new Uint8Array(Math.min(length, size));
+    const buffer = into && into.length >= length ? into : new Uint8Array(length);
     let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    while (filled < length) {
+      const read = readSync(fd, buffer, filled, length - filled, filled);
       if (read === 0) break;
       filled += read;
     }
-    return { bytes: buffer.subarray(0, filled), size };
+    if (filled === 0) throw new DicomError(path, "empty", "file is empty (0 bytes)");
+    return { bytes: buffer.subarray(0, filled), whole: filled < length };
   } catch (error) {
     if (error instanceof DicomError) throw error;
     throw notReadable(path, error);

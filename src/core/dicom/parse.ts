@@ -51,6 +51,10 @@ function guessHeadlessSyntax(bytes: Uint8Array, file: string): string {
  * little endian, so dicom-parser reads it in place with offsets into one array.
  */
 function inflateDataSet(bytes: Uint8Array, file: string, partial: boolean): Uint8Array | undefined {
+  // Cheap test first: the deflate UID must appear in the file meta group.
+  const hasGroupLength = bytes.length >= 144 && bytes[132] === 2 && bytes[133] === 0 && bytes[134] === 0 && bytes[135] === 0;
+  const metaEnd = Math.min(bytes.length, hasGroupLength ? 144 + (bytes[140] | (bytes[141] << 8) | (bytes[142] << 16)) : 4096);
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, metaEnd).indexOf(DEFLATED_LE, 132, "latin1") < 0) return undefined;
   let meta: DataSet & { position?: number };
   try {
     meta = dicomParser.readPart10Header(bytes);
