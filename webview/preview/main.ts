@@ -4,6 +4,7 @@ import { LABELS } from "../../src/core/labels";
 import { parseToWebview, type FromWebview, type GradcamMessage, type SeriesEntry, type SliceMessage, type TagRow } from "../../src/protocol/preview";
 import { hoverAt, type HeatGrid } from "./hover";
 import { PRESETS, colourToRgba, heatToRgba, huToRgba, makeWindow, modelViewToRgba, type HuArray, type Window } from "./render";
+import { ClientSliceCache } from "./slice-cache";
 import { transferSyntaxName } from "./syntax";
 import { dragWindow, fitView, panBy, zoomAt, type View } from "./viewport";
 
@@ -239,29 +240,12 @@ function setWindowSilently(window: Window): void {
   levelField.value = String(window.level);
 }
 
-// Slices received from the extension (shown or prefetched), so stepping back and forth through a
-// loaded series never waits for the extension host. Insertion order = recency.
 const CLIENT_CACHE = 40;
-const sliceCache = new Map<string, SliceMessage>();
-const cacheKey = (index: number, frame: number) => `${index}#${frame}`;
-function cacheSlice(message: SliceMessage): void {
-  const key = cacheKey(message.index, message.frame);
-  sliceCache.delete(key);
-  sliceCache.set(key, message);
-  while (sliceCache.size > CLIENT_CACHE) sliceCache.delete(sliceCache.keys().next().value as string);
-}
-function cachedSlice(index: number, frame: number): SliceMessage | undefined {
-  const key = cacheKey(index, frame);
-  const hit = sliceCache.get(key);
-  if (hit) {
-    sliceCache.delete(key);
-    sliceCache.set(key, hit);
-  }
-  return hit;
-}
+const PREFETCH_REACH = 4;
+const sliceCache = new ClientSliceCache(CLIENT_CACHE);
 
 function prefetchAround(index: number): void {
-  const wanted = [1, -1, 2, -2, 3, -3, 4, -4].map((d) => index + d).filter((i) => i >= 0 && i < state.total && !sliceCache.has(cacheKey(i, 0)));
+  const wanted = sliceCache.missingAround(index, state.total, PREFETCH_REACH);
   if (wanted.length > 0) post({ type: "prefetch", indices: wanted });
 }
 
@@ -272,7 +256,7 @@ function goTo(index: number, frame = 0): void {
   state.index = clamped;
   state.frame = frame;
   updateSeriesControls();
-  const hit = cachedSlice(clamped, frame);
+  const hit = sliceCache.get(clamped, frame);
   if (hit) showSlice(hit);
   else post({ type: "requestSlice", index: clamped, frame });
   prefetchAround(clamped);
@@ -582,7 +566,7 @@ window.addEventListener("message", (event: MessageEvent) => {
   }
   switch (message.type) {
     case "slice":
-      cacheSlice(message);
+      sliceCache.put(message);
       // Prefetched neighbours and late answers for slices the user scrolled past are only cached.
       if (message.index === state.index && message.frame === state.frame && state.pendingSince !== undefined) showSlice(message);
       else if (!state.shown) showSlice(message);
@@ -600,7 +584,7 @@ window.addEventListener("message", (event: MessageEvent) => {
       sliceCache.clear();
       if (state.shown) {
         state.shown.message.index = message.index;
-        cacheSlice(state.shown.message);
+        sliceCache.put(state.shown.message);
       }
       state.series = message.entries;
       state.total = Math.max(1, message.entries.length);
