@@ -124,6 +124,28 @@ describe("depthwise conv gradients on wasm match the cpu backend", () => {
   }
 });
 
+describe("max-pool gradient on wasm matches the cpu backend", () => {
+  const cases: Array<{ size: number; stride: number; pad: "same" | "valid"; shape: Shape4 }> = [
+    { size: 3, stride: 2, pad: "same", shape: [2, 11, 9, 5] },
+    { size: 2, stride: 2, pad: "valid", shape: [3, 8, 7, 4] },
+    { size: 3, stride: 1, pad: "same", shape: [1, 6, 6, 3] },
+    { size: 3, stride: 3, pad: "valid", shape: [2, 10, 10, 2] },
+  ];
+  for (const c of cases) {
+    test(`${c.size}x${c.size} stride ${c.stride} ${c.pad} x=${c.shape}`, async () => {
+      const data = random(c.size * 10 + c.stride, c.shape.reduce((a, b) => a * b));
+      const result = await onBoth(() =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(data, c.shape);
+          const weights = tf.linspace(-1, 1, tf.maxPool(x, c.size, c.stride, c.pad).size);
+          return tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad).mul(weights.reshape(tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad).shape)).sum())(x);
+        }),
+      );
+      expectClose(result.wasm[0], result.cpu[0], "max-pool dx");
+    });
+  }
+});
+
 describe("Tile as a broadcast", () => {
   const cases: Array<[number[], number[]]> = [
     [[5], [3]],
