@@ -51,6 +51,8 @@ export class LoaderPool {
       const slot = { worker, busy: 0 };
       worker.on("message", (message: { id: number; result?: BatchResult; error?: string }) => {
         slot.busy--;
+        // An idle worker must not keep the process alive; a busy one must (the caller awaits it).
+        if (slot.busy === 0) worker.unref();
         const pending = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (!pending) return;
@@ -80,6 +82,7 @@ export class LoaderPool {
     if (this.slots.length === 0) return runBatchTask(task);
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
+    if (slot.busy === 0) slot.worker.ref();
     slot.busy++;
     return new Promise<BatchResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
