@@ -73,6 +73,24 @@ describe("stored values from generated files", () => {
   });
 });
 
+describe.skipIf(!HAS_SHARED_DATA)("colour images from the corpus", () => {
+  it("PALETTE COLOR keeps indices and decodes the 16-bit lookup tables to 0..255", async () => {
+    const d = await readDicom(join(SHARED_DATA, "dicom-corpus", "octave_US-PAL-8-10x-echo.dcm"));
+    expect(d.header.photometricInterpretation).toBe("PALETTE COLOR");
+    const palette = d.palette!;
+    expect([palette.red.length, palette.green.length, palette.blue.length, palette.firstIndex]).toEqual([256, 256, 256, 0]);
+    // An echo palette: dark at index 0, bright at the top, and not all one value.
+    expect(palette.red[0]).toBeLessThan(palette.red[255]);
+    expect(new Set(palette.green).size).toBeGreaterThan(100);
+  });
+
+  it("big-endian RGB comes back interleaved with 3 samples per pixel", async () => {
+    const d = await readDicom(join(SHARED_DATA, "dicom-corpus", "notzaki_US_Explicit_Big_RGB.dcm"));
+    expect([d.header.samplesPerPixel, d.header.photometricInterpretation, d.frames[0].length]).toEqual([3, "RGB", 480 * 640 * 3]);
+    expect(d.palette).toBeUndefined();
+  });
+});
+
 describe("modality values and the RSNA fix", () => {
   it("generated 12-bit unsigned CT with the intercept bug: fix applied, air at -1000", async () => {
     // RSNA's buggy encoding stores HU - intercept(-1000) wrapped by 4096 with intercept 0.
