@@ -21,6 +21,17 @@ describe("JsonlTail", () => {
     expect(await tail.read()).toEqual({ reset: false, lines: [{ a: 4 }, { a: 5 }] });
   });
 
+  it("decodes a multi-byte character split between two reads", async () => {
+    const file = join(tempDir(), "metrics.jsonl");
+    const line = Buffer.from('{"name":"µ-run"}\n', "utf8");
+    const split = line.indexOf(0xb5); // second byte of "µ"
+    writeFileSync(file, line.subarray(0, split));
+    const tail = new JsonlTail(file);
+    expect(await tail.read()).toEqual({ reset: false, lines: [] });
+    appendFileSync(file, line.subarray(split));
+    expect(await tail.read()).toEqual({ reset: false, lines: [{ name: "µ-run" }] });
+  });
+
   it("starts over (reset) when the file is rewritten shorter, and is empty when it does not exist", async () => {
     const dir = tempDir();
     const file = join(dir, "metrics.jsonl");

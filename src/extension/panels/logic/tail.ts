@@ -10,7 +10,8 @@ export interface TailResult {
 
 export class JsonlTail {
   private offset = 0;
-  private partial = "";
+  /** Bytes after the last newline (a line still being written; may end inside a UTF-8 character). */
+  private partial: Buffer = Buffer.alloc(0);
   private inode: number | undefined;
 
   constructor(readonly file: string) {}
@@ -26,26 +27,26 @@ export class JsonlTail {
     let reset = false;
     if (info.size < this.offset || (this.inode !== undefined && info.ino !== this.inode)) {
       this.offset = 0;
-      this.partial = "";
+      this.partial = Buffer.alloc(0);
       reset = true;
     }
     this.inode = info.ino;
     if (info.size === this.offset) return { reset, lines: [] };
     const handle = await open(this.file, "r");
-    let text: string;
+    let bytes: Buffer;
     try {
       const buffer = Buffer.alloc(info.size - this.offset);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
       this.offset += bytesRead;
-      text = this.partial + buffer.subarray(0, bytesRead).toString("utf8");
+      bytes = Buffer.concat([this.partial, buffer.subarray(0, bytesRead)]);
     } finally {
       await handle.close();
     }
-    const cut = text.lastIndexOf("\n");
-    // A line without its newline is still being written: keep it for the next read.
-    this.partial = text.slice(cut + 1);
+    const cut = bytes.lastIndexOf(0x0a);
+    // A line without its newline is still being written: keep its bytes for the next read.
+    this.partial = Buffer.from(bytes.subarray(cut + 1));
     const lines: unknown[] = [];
-    for (const line of text.slice(0, cut + 1).split("\n")) {
+    for (const line of bytes.subarray(0, cut + 1).toString("utf8").split("\n")) {
       if (!line.trim()) continue;
       try {
         lines.push(JSON.parse(line));
@@ -59,7 +60,7 @@ export class JsonlTail {
   private restart(size: number): TailResult {
     const reset = this.offset > size;
     this.offset = 0;
-    this.partial = "";
+    this.partial = Buffer.alloc(0);
     this.inode = undefined;
     return { reset, lines: [] };
   }
