@@ -76,6 +76,15 @@ describe("ich info (bundled CLI)", () => {
     expect(run.stderr).toContain(`${join(data, "broken.dcm")}: not a DICOM file`);
   });
 
+  it("a folder without .dcm files is a failure of that folder", () => {
+    const empty = join(data, "empty-folder");
+    mkdirSync(empty, { recursive: true });
+    const run = ich("info", "--json", empty, join(data, "a.dcm"));
+    expect(run.status).toBe(1);
+    expect(run.json()[0]).toEqual({ file: empty, error: "folder contains no .dcm files", code: "is-directory" });
+    expect(run.json()[1].rows).toBe(2);
+  });
+
   it("usage errors exit 2", () => {
     expect(ich("info").status).toBe(2);
     expect(ich("info", "--jobs", "0", join(data, "a.dcm")).status).toBe(2);

@@ -191,6 +191,7 @@ export const command: Command = {
         try {
           return await describeFile(file);
         } catch (error) {
+          if (error instanceof DicomError && error.code === "is-directory") return { file, error: "folder contains no .dcm files", code: error.code };
           if (error instanceof DicomError) return { file, error: error.reason, code: error.code };
           return { file, error: error instanceof Error ? error.message : String(error), code: "error" };
         }
