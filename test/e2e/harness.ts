@@ -168,12 +168,26 @@ export class Workbench {
     return file;
   }
 
-  /** Opens the command palette (F1; Ctrl+Shift+P does not reach it in headless Chromium). */
+  /**
+   * Opens the command palette (F1; Ctrl+Shift+P does not reach it in headless Chromium). Keys
+   * pressed while a webview iframe has focus stay inside it, so focus goes back to the workbench
+   * document first; a few attempts cover a workbench that is still busy.
+   */
   async openPalette(): Promise<void> {
-    await this.page.locator(".statusbar").click({ position: { x: 600, y: 5 } }).catch(() => undefined);
-    await this.page.keyboard.press("Escape");
-    await this.page.keyboard.press("F1");
-    await this.quickInput().waitFor({ state: "visible", timeout: 15_000 });
+    for (let attempt = 1; ; attempt++) {
+      await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.()).catch(() => undefined);
+      const bar = await this.page.locator(".statusbar").boundingBox().catch(() => null);
+      // An empty stretch of the status bar: takes focus without triggering an item.
+      if (bar) await this.page.mouse.click(bar.x + bar.width * 0.55, bar.y + bar.height / 2);
+      await this.page.keyboard.press("Escape");
+      await this.page.keyboard.press("F1");
+      try {
+        await this.quickInput().waitFor({ state: "visible", timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (attempt >= 4) throw error;
+      }
+    }
   }
 
   quickInput() {
