@@ -19,12 +19,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${process.env.ICH_VERSION ?? "dev"}\n`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = commands[name];
+  if (!entry) {
     process.stderr.write(`ich: unknown command '${name}'\n`);
     printHelp();
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest);
   } catch (error) {

@@ -1,23 +1,25 @@
 import type { Command } from "../usage";
-import { command as backend } from "./backend";
-import { command as runs } from "./runs";
-import { command as info } from "./info";
-import { command as render } from "./render";
-import { command as synth } from "./synth";
-import { command as train } from "./train";
-import { command as evalCommand } from "./eval";
-import { command as predict } from "./predict";
-import { command as lrFind } from "./lr-find";
+
+export interface CommandEntry {
+  summary: string;
+  /** Loaded on demand, so `ich info` or `ich runs` never pay for loading TF.js. */
+  load(): Promise<Command>;
+}
+
+const entry = (summary: string, load: () => Promise<{ command: Command }>): CommandEntry => ({
+  summary,
+  load: async () => (await load()).command,
+});
 
 // One line per sub-command; each module exports `command: Command`.
-export const commands: Record<string, Command> = {
-  info,
-  backend,
-  runs,
-  render,
-  synth,
-  train,
-  eval: evalCommand,
-  predict,
-  "lr-find": lrFind,
+export const commands: Record<string, CommandEntry> = {
+  info: entry("key tags, transfer syntax, size and value statistics of DICOM files", () => import("./info")),
+  render: entry("render a CT slice through named or custom windows to PNG", () => import("./render")),
+  synth: entry("write synthetic head-CT phantom series (DICOM) with RSNA-style labels", () => import("./synth")),
+  train: entry("train a model from an experiment file (or --resume a run)", () => import("./train")),
+  eval: entry("evaluate a run's best model (eval.json, predictions.csv)", () => import("./eval")),
+  predict: entry("predict hemorrhage probabilities for DICOM files with a trained run", () => import("./predict")),
+  "lr-find": entry("learning-rate finder: loss against an exponential LR sweep, suggested LR", () => import("./lr-find")),
+  runs: entry("list training runs (status, best weighted log loss, mean AUC, duration)", () => import("./runs")),
+  backend: entry("show the TF.js backend and device this machine trains on", () => import("./backend")),
 };
