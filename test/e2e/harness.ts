@@ -317,3 +317,8 @@ export function makeWorkspace(files: Record<string, string> = {}): string {
 
 /** Ends every process the suite started (code-server process groups). */
 export const stopAll = killAll;
+
+/** Opens the server's workspace in a fresh headless Chromium (alias of Workbench.open). */
+export function openWorkspace(server: CodeServer, scenario: string): Promise<Workbench> {
+  return Workbench.open(server, scenario);
+}
