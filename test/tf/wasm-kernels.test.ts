@@ -180,7 +180,7 @@ test("the kernels free every intermediate buffer", () => {
   const buffers = backend.numDataIds();
   const tensors = tf.memory().numTensors;
   const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-    tf.add(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same").sum(), tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, "same").sum()).add(tf.tile(a, [1, 1, 1, 2]).sum()),
+    tf.add(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same").sum(), tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, "same").sum()).add(tf.tile(a, [1, 1, 1, 2]).sum()).add(tf.maxPool(a as tf.Tensor4D, 3, 2, "same").sum()),
   )([x, f, df]);
   tf.dispose(grads);
   expect(tf.memory().numTensors).toBe(tensors);

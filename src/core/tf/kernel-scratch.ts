@@ -29,6 +29,25 @@ export class KernelScratch {
     return this.backend.readSync(x.dataId) as Float32Array;
   }
 
+  /**
+   * The float32 data of `x` in place on the WASM heap, readable and writable without a copy. Only
+   * valid until the next allocation (the heap may grow and move): allocate first, then view.
+   */
+  view(x: TensorInfo): Float32Array {
+    const heap = this.backend as unknown as { typedArrayFromHeap?: (x: TensorInfo) => Float32Array };
+    if (typeof heap.typedArrayFromHeap !== "function") throw new Error("KernelScratch.view needs the wasm backend");
+    return heap.typedArrayFromHeap(x);
+  }
+
+  /** A new float32 tensor with uninitialised data, owned by this scratch (fill it through view). */
+  allocate(shape: number[]): TensorInfo {
+    const backend = this.backend as unknown as { makeOutput?: (shape: number[], dtype: "float32") => TensorInfo };
+    if (typeof backend.makeOutput !== "function") throw new Error("KernelScratch.allocate needs the wasm backend");
+    const info = backend.makeOutput(shape, "float32");
+    this.owned.push(info);
+    return info;
+  }
+
   /** A new float32 tensor holding `values`, owned by this scratch. */
   write(values: Float32Array, shape: number[]): TensorInfo {
     const info = { dataId: this.backend.write(values, shape, "float32"), shape, dtype: "float32" as const };

@@ -189,8 +189,9 @@ function pointwiseFilterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo
   if (sh === 1 && sw === 1 && oh === h && ow === w) {
     sampled = s.reshape(x, [1, positions, c]);
   } else {
-    const values = s.read(x);
-    const out = new Float32Array(positions * c);
+    sampled = s.allocate([1, positions, c]);
+    const values = s.view(x);
+    const out = s.view(sampled);
     for (let b = 0; b < n; b++) {
       for (let i = 0; i < oh; i++) {
         for (let j = 0; j < ow; j++) {
@@ -199,7 +200,6 @@ function pointwiseFilterGradient(s: KernelScratch, x: TensorInfo, dy: TensorInfo
         }
       }
     }
-    sampled = s.write(out, [1, positions, c]);
   }
   const dyT = s.transpose(s.reshape(dy, [1, positions, co]), [0, 2, 1]);
   const product = s.run("BatchMatMul", { a: dyT, b: sampled }, { transposeA: false, transposeB: false });
@@ -253,12 +253,13 @@ function depthwiseBackpropInput(s: KernelScratch, { inputs, attrs }: KernelArgs)
  * Reverse kernel takes ~170 ms on a 3×3×512×512 filter, more than the convolution it feeds.
  */
 function reverseTaps(s: KernelScratch, filter: TensorInfo): TensorInfo {
-  const values = s.read(filter);
+  const result = s.allocate([...filter.shape]);
+  const values = s.view(filter);
+  const out = s.view(result);
   const taps = filter.shape[0] * filter.shape[1];
   const block = values.length / taps;
-  const out = new Float32Array(values.length);
   for (let t = 0; t < taps; t++) out.set(values.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
-  return s.write(out, [...filter.shape]);
+  return result;
 }
 
 /**
@@ -277,13 +278,13 @@ function stridedInputGradient(s: KernelScratch, dy: TensorInfo, filter: TensorIn
   const lh = Math.max(oh, Math.ceil((h + top) / sh));
   const lw = Math.max(ow, Math.ceil((w + left) / sw));
   const filterValues = s.read(filter);
-  const phases: Array<Float32Array | undefined> = [];
+  const phaseOutputs: Array<TensorInfo | undefined> = [];
   for (let rh = 0; rh < sh; rh++) {
     for (let rw = 0; rw < sw; rw++) {
       const th = Math.max(0, Math.ceil((kh - rh) / sh));
       const tw = Math.max(0, Math.ceil((kw - rw) / sw));
       if (th === 0 || tw === 0) {
-        phases.push(undefined);
+        phaseOutputs.push(undefined);
         continue;
       }
       const sub = phaseFilter(filterValues, kh, kw, inC, outC, rh, rw, sh, sw, th, tw, depthwise);
@@ -291,11 +292,14 @@ function stridedInputGradient(s: KernelScratch, dy: TensorInfo, filter: TensorIn
       const out = depthwise
         ? s.run("DepthwiseConv2dNative", { x: dy, filter: s.write(sub, [th, tw, channels, 1]) }, { strides: [1, 1], pad, dilations: [1, 1] })
         : s.run("Conv2D", { x: dy, filter: s.write(sub, [th, tw, outC, inC]) }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: "NHWC" });
-      phases.push(s.read(out));
+      phaseOutputs.push(out);
     }
   }
   // Interleave: dx[b, i, j] = phase[(i+top) mod sh][(j+left) mod sw][b, (i+top) div sh, (j+left) div sw].
-  const dx = new Float32Array(n * h * w * channels);
+  const result = s.allocate([n, h, w, channels]);
+  const phases = phaseOutputs.map((out) => (out === undefined ? undefined : s.view(out)));
+  const dx = s.view(result);
+  dx.fill(0);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < h; i++) {
       const q = Math.floor((i + top) / sh);
@@ -308,7 +312,7 @@ function stridedInputGradient(s: KernelScratch, dy: TensorInfo, filter: TensorIn
       }
     }
   }
-  return s.write(dx, [n, h, w, channels]);
+  return result;
 }
 
 /**
@@ -365,9 +369,11 @@ function maxPoolGrad(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInf
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
-  const x = s.read(input);
-  const g = s.read(dy);
-  const dx = new Float32Array(x.length);
+  const result = s.allocate([...input.shape]);
+  const x = s.view(input);
+  const g = s.view(dy);
+  const dx = s.view(result);
+  dx.fill(0);
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   for (let b = 0; b < n; b++) {
@@ -400,7 +406,7 @@ function maxPoolGrad(s: KernelScratch, { inputs, attrs }: KernelArgs): TensorInf
       }
     }
   }
-  return s.write(dx, [...input.shape]);
+  return result;
 }
 
 /** Tile as a broadcast: x reshaped to [1,d1,1,d2,…] plus zeros of shape [r1,1,r2,1,…]. */
