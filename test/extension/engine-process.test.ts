@@ -45,7 +45,7 @@ describe("engine process", () => {
     expect(result.code).toBe(1);
     expect(failureReason(result)).toBe("ich train: x.ich.json: bad field");
     const missing = await startEngine({ command: "/nonexistent/node", args: [], env: {} }, tmpdir()).done;
-    expect(failureReason(missing)).toMatch(/\/nonexistent\/node: spawn .*ENOENT/);
+    expect(failureReason(missing)).toMatch(/\/nonexistent\/node: Node\.js not found \(spawn .*ENOENT\); .*ichLab\.nodePath/);
   });
 });
 

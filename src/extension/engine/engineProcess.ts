@@ -52,8 +52,12 @@ export function startEngine(invocation: EngineInvocation, cwd: string, handlers:
   });
   const done = new Promise<EngineResult>((resolve) => {
     child.on("error", (error) => {
-      stderr += `${invocation.command}: ${error.message}\n`;
-      handlers.onLog?.(`${invocation.command}: ${error.message}`, "stderr");
+      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+      const message = missing
+        ? `${invocation.command}: Node.js not found (${error.message}); install Node.js 20+ or set the ichLab.nodePath setting`
+        : `${invocation.command}: ${error.message}`;
+      stderr += `${message}\n`;
+      handlers.onLog?.(message, "stderr");
       resolve({ code: null, signal: null, stdout, stderr });
     });
     child.on("close", (code, signal) => {
