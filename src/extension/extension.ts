@@ -12,6 +12,7 @@ import { registerSynth } from "./commands/synth";
 import { registerTrain } from "./commands/train";
 import { registerPanels } from "./panels/register";
 import { registerDicomPreview } from "./preview";
+import { formatProgressMessage } from "./logic/progress";
 import { RunsTreeProvider } from "./runsview/runsView";
 import { TrainingManager } from "./training";
 
@@ -21,6 +22,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const trainings = new TrainingManager(context);
   const runs = new RunsTreeProvider();
   const activeModel = new ActiveModel(context);
+  runs.liveProgress = (runId) => {
+    const training = trainings.find(runId);
+    return training ? formatProgressMessage(training.state) : undefined;
+  };
   const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
   context.subscriptions.push(trainings, runs, activeModel, view, trainings.onDidChange(() => runs.scheduleRefresh(100)));
 

@@ -25,10 +25,11 @@ export class RunItem extends vscode.TreeItem {
   constructor(
     readonly record: RunRecord,
     readonly runDir: string,
+    live?: string,
   ) {
     super(record.name || record.id, vscode.TreeItemCollapsibleState.None);
     this.id = `run:${runDir}`;
-    this.description = runDescription(record);
+    this.description = record.status === "running" && live ? live : runDescription(record);
     const color = record.status === "failed" ? new vscode.ThemeColor("errorForeground") : record.status === "completed" ? new vscode.ThemeColor("testing.iconPassed") : undefined;
     this.iconPath = new vscode.ThemeIcon(statusIcon(record.status), color);
     const tooltip = new vscode.MarkdownString(runTooltipMarkdown(record, new Date()));
@@ -54,6 +55,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private debounce: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Step-level progress of runs this window is training (the run store only has epochs). */
+  liveProgress: (runId: string) => string | undefined = () => undefined;
 
   constructor() {
     this.watch();
@@ -135,7 +138,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   getChildren(element?: Node): Node[] {
     if (!this.root) return [];
     if (!element) return groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group));
-    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, this.runDirOf(record)));
+    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, this.runDirOf(record), this.liveProgress(record.id)));
     return [];
   }
 
