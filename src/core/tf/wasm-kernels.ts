@@ -1,6 +1,8 @@
 // Gradient kernels the stock WASM backend lacks (Conv2DBackpropFilter, the depthwise gradients) or
-// runs slowly (Conv2DBackpropInput: a scalar loop; Tile), rebuilt from kernels WASM runs fast
-// (XNNPACK convolutions, transposes, pads). Registered through TF.js's public kernel registry.
+// runs slowly (Conv2DBackpropInput: a scalar loop; Tile; MaxPoolGrad), rebuilt from kernels WASM
+// runs fast (XNNPACK convolutions, matrix products, transposes, pads) plus single JS passes over
+// the WASM heap where WASM's own data-movement kernels are slow. Registered through TF.js's public
+// kernel registry.
 import type * as TF from "@tensorflow/tfjs";
 import { KernelScratch } from "./kernel-scratch.js";
 
