@@ -166,4 +166,15 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     expect(text).toContain("broken.dcm");
     expect(text?.length ?? 0).toBeGreaterThan("Cannot show broken.dcm: ".length + 5);
   });
+
+  it("offers to pick or train a model once no model is active", async () => {
+    // A workspace setting overrides the user-level one the server started with.
+    mkdirSync(join(server.workspace, ".vscode"), { recursive: true });
+    writeFileSync(join(server.workspace, ".vscode", "settings.json"), JSON.stringify({ "ichLab.activeModel": "" }));
+    const open = await workbench.findWebviewFrame(async (frame) => (await frame.locator("#banner").isVisible({ timeout: 500 })) === true, 60_000);
+    await workbench.screenshot("no-model");
+    expect(await open.locator("#banner").textContent()).toContain("No active model");
+    expect(await open.locator("#pick-model").isVisible()).toBe(true);
+    expect(await open.locator("#train-model").isVisible()).toBe(true);
+  });
 });
