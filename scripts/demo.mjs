@@ -37,7 +37,7 @@ function ich(args, onLine) {
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) process.stderr.write(stderr.split("\n").filter((l) => !/^Truncating value/.test(l)).join("\n"));
+      if (code !== 0) process.stderr.write(stderr);
       if (code === 0 || code === 1) resolve({ code, stdout });
       else reject(new Error(`ich ${args.join(" ")} exited with code ${code}`));
     });

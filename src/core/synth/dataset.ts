@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic";
 import { LABELS, type Label } from "../labels";
+import { formatDecimalString } from "./decimal-string";
 import { encodeCtSlice, type PixelEncoding } from "./encode";
 import { synthesizeSeries } from "./phantom";
 import { hash32, Rng } from "./random";
@@ -97,7 +98,7 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
         labelRows.push(`${id}_${label},${slice.labels[label]}`);
         positives[label] += slice.labels[label];
       }
-      metadataRows.push(`${id},${patientId},${studyInstanceUid},${seriesInstanceUid},${z}`);
+      metadataRows.push(`${id},${patientId},${studyInstanceUid},${seriesInstanceUid},${formatDecimalString(z)}`);
     }
     options.onProgress?.(p + 1, patients);
   }

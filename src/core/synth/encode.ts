@@ -6,6 +6,7 @@
 //   rsna-bug      BitsStored 12, unsigned, intercept 0, values stored as 12-bit two's complement:
 //                 the RSNA mis-encoding that the fix (add 1000, wrap at 4096, intercept -1000) undoes.
 import dcmjs from "dcmjs";
+import { formatDecimalString as ds } from "./decimal-string";
 
 export type PixelEncoding = "signed16" | "signed16-zero" | "unsigned12" | "rsna-bug";
 
@@ -92,7 +93,7 @@ export function encodeCtSlice(hu: Float32Array, geometry: SliceGeometry, identit
     PatientName: "Phantom^Synthetic",
     PatientID: identity.patientId,
     BodyPartExamined: "HEAD",
-    SliceThickness: sliceThickness,
+    SliceThickness: ds(sliceThickness),
     KVP: 120,
     PatientPosition: "HFS",
     StudyInstanceUID: identity.studyInstanceUid,
@@ -100,22 +101,22 @@ export function encodeCtSlice(hu: Float32Array, geometry: SliceGeometry, identit
     StudyID: "1",
     SeriesNumber: 1,
     InstanceNumber: identity.instanceNumber,
-    ImagePositionPatient: [-halfWidth + pixelSpacing / 2, -halfHeight + pixelSpacing / 2, identity.z],
+    ImagePositionPatient: [ds(-halfWidth + pixelSpacing / 2), ds(-halfHeight + pixelSpacing / 2), ds(identity.z)],
     ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
     FrameOfReferenceUID: identity.frameOfReferenceUid,
     SamplesPerPixel: 1,
     PhotometricInterpretation: "MONOCHROME2",
     Rows: rows,
     Columns: columns,
-    PixelSpacing: [pixelSpacing, pixelSpacing],
+    PixelSpacing: [ds(pixelSpacing), ds(pixelSpacing)],
     BitsAllocated: 16,
     BitsStored: pixels.bitsStored,
     HighBit: pixels.bitsStored - 1,
     PixelRepresentation: pixels.pixelRepresentation,
-    WindowCenter: 40,
-    WindowWidth: 80,
-    RescaleIntercept: pixels.intercept,
-    RescaleSlope: 1,
+    WindowCenter: ds(40),
+    WindowWidth: ds(80),
+    RescaleIntercept: ds(pixels.intercept),
+    RescaleSlope: ds(1),
     RescaleType: "HU",
     PixelData: [pixels.stored.buffer],
     _vrMap: { PixelData: "OW" },
