@@ -14,7 +14,9 @@ declare module "dcmjs" {
       static naturalizeDataset(dataset: DenaturalizedDataset): NaturalizedDataset;
     }
   }
-  const dcmjs: { data: typeof data };
+  /** dcmjs's loglevel logger (its warnings, e.g. about truncated values, go through it). */
+  const log: { warn(...args: unknown[]): void; setLevel(level: string): void };
+  const dcmjs: { data: typeof data; log: typeof log };
   export default dcmjs;
-  export { data };
+  export { data, log };
 }
