@@ -52,6 +52,24 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     await item.click();
   }
 
+  const dashboardOf = (name: string) => async (frame: Frame) => (await frame.locator('body[data-panel="dashboard"] h2').textContent({ timeout: 500 })) === name;
+
+  /**
+   * Clicks a run in the Runs view until its dashboard shows up: a row of a training run is
+   * re-rendered at every epoch, and a click that lands during a re-render is lost.
+   */
+  async function openDashboardOf(name: string): Promise<Frame> {
+    const isIt = dashboardOf(name);
+    for (let attempt = 1; ; attempt++) {
+      await runRow(name).click();
+      try {
+        return await workbench.findWebviewFrame(isIt, 20_000);
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
+  }
+
   beforeAll(async () => {
     workspace = makeWorkspace({
       "cnn.ich.json": JSON.stringify(experiment("tiny-cnn", "small-cnn", EPOCHS, 0.003), null, 2),
@@ -73,8 +91,7 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
   it("scenario 2: the dashboard's loss chart has a point for every epoch", async () => {
     await workbench.openActivity("ICH Lab");
     await runRow("tiny-cnn").waitFor({ state: "visible", timeout: 60_000 });
-    await runRow("tiny-cnn").click();
-    const dashboard = await panelFrame("dashboard");
+    const dashboard = await openDashboardOf("tiny-cnn");
     await dashboard.locator(`body[data-epochs="${EPOCHS}"]`).waitFor({ timeout: 60_000 });
     await dashboard.locator('[data-chart="loss"][data-series]').waitFor({ timeout: 30_000 });
     await workbench.screenshot("dashboard");
@@ -89,6 +106,15 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
   it("scenario 3: a second architecture trained from the palette; Compare shows both runs side by side", async () => {
     await workbench.runCommand("ICH: Train");
     await workbench.pick("resnet.ich.json");
+    // Open the new run's dashboard while it trains: it must follow the run to its end by itself.
+    await runRow("tiny-resnet").waitFor({ state: "visible", timeout: 120_000 });
+    const live = await openDashboardOf("tiny-resnet");
+    await workbench.screenshot("dashboard-while-training");
+    await live.locator('.status[data-status="completed"]').waitFor({ timeout: 400_000 });
+    await live.locator('body[data-epochs="2"]').waitFor({ timeout: 30_000 });
+    expect((await chartSeries(live, "loss")).find((s) => s.label === "train loss")).toMatchObject({ points: 2, x: [1, 2] });
+    expect((await chartSeries(live, "roc")).length).toBeGreaterThan(0);
+    await workbench.screenshot("dashboard-after-training");
     const completed = workbench.viewPane("Runs").locator('.monaco-list-row[aria-label^="tiny-resnet, completed"]').first();
     await completed.waitFor({ state: "visible", timeout: 400_000 });
     await runRow("tiny-cnn").click();
@@ -131,7 +157,7 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
       throw new Error(`${chart}/${label} did not gain the appended epoch`);
     };
     expect((await grown(compare, "curve-trainLoss", "tiny-cnn")).x).toEqual([1, 2, 3, 4]);
-    const dashboard = await panelFrame("dashboard");
+    const dashboard = await workbench.findWebviewFrame(dashboardOf("tiny-cnn"), 30_000);
     expect((await grown(dashboard, "loss", "train loss")).x).toEqual([1, 2, 3, 4]);
     await workbench.screenshot("compare-live");
 
