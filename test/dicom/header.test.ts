@@ -89,12 +89,32 @@ describe("header-only reads", () => {
     expect(Array.from((await readDicomViaBytes(bytes)).frames[0])).toEqual([0, -1, 2, -3, 4, -5]);
   });
 
-  it("requireCtSlice accepts grayscale and refuses colour with a clear reason", () => {
-    const gray = parseDicomHeader(makeDicom({ rows: 1, columns: 1 }, uint16le([0])), "gray.dcm");
-    expect(() => requireCtSlice(gray)).not.toThrow();
-    const rgb = parseDicomHeader(makeDicom({ rows: 1, columns: 1, bitsAllocated: 8, samplesPerPixel: 3, photometric: "RGB", modality: "US" }, new Uint8Array([1, 2, 3, 0])), "rgb.dcm");
+  it("requireCtSlice accepts grayscale CT or no modality and refuses colour with a clear reason", () => {
+    const ct = parseDicomHeader(makeDicom({ rows: 1, columns: 1, modality: "CT" }, uint16le([0])), "ct.dcm");
+    expect(ct.modality).toBe("CT");
+    expect(() => requireCtSlice(ct)).not.toThrow();
+    expect(() => requireCtSlice({ ...ct, modality: undefined })).not.toThrow();
+    const rgb = parseDicomHeader(makeDicom({ rows: 1, columns: 1, bitsAllocated: 8, samplesPerPixel: 3, photometric: "RGB" }, new Uint8Array([1, 2, 3, 0])), "rgb.dcm");
     expect(() => requireCtSlice(rgb)).toThrow(DicomError);
-    expect(() => requireCtSlice(rgb)).toThrow(/rgb\.dcm: not a grayscale CT slice \(US, RGB, 3 sample/);
+    expect(() => requireCtSlice(rgb)).toThrow(/rgb\.dcm: not a grayscale CT slice \(CT, RGB, 3 sample/);
+    expect(() => requireCtSlice({ ...rgb, modality: undefined })).toThrow(/not a grayscale CT slice \(unknown modality, RGB/);
+  });
+
+  it("requireCtSlice refuses a present modality other than CT with code not-ct", () => {
+    for (const modality of ["MR", "US", "OT"]) {
+      const header = parseDicomHeader(makeDicom({ rows: 1, columns: 1, modality }, uint16le([0])), `${modality}.dcm`);
+      expect(header.modality).toBe(modality);
+      const error = (() => {
+        try {
+          requireCtSlice(header);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(DicomError);
+      expect((error as DicomError).code).toBe("not-ct");
+      expect((error as DicomError).message).toBe(`${modality}.dcm: modality ${modality} is not CT; the ICH models are trained on head CT`);
+    }
   });
 });
 

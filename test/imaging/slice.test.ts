@@ -33,8 +33,16 @@ describe.skipIf(!HAS_SHARED_DATA)("loadHuSlice on real files", () => {
     await expect(loadHuSlice(file, { frame: 2 })).rejects.toThrow(/pydicomdata_eCT_Supplemental\.dcm: frame 2 does not exist \(the file has 2 frames/);
   });
 
-  it("refuses colour images with a clear message", async () => {
-    await expect(loadHuSlice(join(corpus, "notzaki_US_Explicit_Big_RGB.dcm"))).rejects.toThrow(/not a grayscale CT slice/);
+  it("refuses non-CT images (MR, colour US) with a clear message and code not-ct", async () => {
+    await expect(loadHuSlice(join(corpus, "notzaki_US_Explicit_Big_RGB.dcm"))).rejects.toThrow(/notzaki_US_Explicit_Big_RGB\.dcm: modality US is not CT/);
+    const mr = join(corpus, "MR_small_jpeg_ls_lossless.dcm");
+    await expect(loadHuSlice(mr)).rejects.toMatchObject({ code: "not-ct", message: `${mr}: modality MR is not CT; the ICH models are trained on head CT` });
+  });
+
+  it("accepts a headless grayscale file without Modality", async () => {
+    const slice = await loadHuSlice(join(corpus, "pydicomdata_JLSL_16_15_1_1F.dcm"));
+    expect(slice.header.modality).toBeUndefined();
+    expect([slice.rows, slice.columns]).toEqual([128, 128]);
   });
 });
 

@@ -44,6 +44,14 @@ describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
     for (const r of ctSlices) expect(predicted.has(r.file), `${r.file} (${r.syntax}) was not predicted: ${result.failures.find((f) => f.file.endsWith(r.file))?.error}`).toBe(true);
     expect(new Set(ctSlices.map((r) => r.syntax)).size).toBeGreaterThanOrEqual(6);
     for (const r of rows.filter((r) => !r.ok)) expect(failed.has(r.file) || r.modality === "CT", r.file).toBe(true);
+    // Non-CT modalities fail one by one, naming the file, while the CT slices above were predicted
+    const nonCt = rows.filter((r) => r.modality !== "" && r.modality !== "CT");
+    expect(nonCt.map((r) => r.file)).toContain("MR_small_jpeg_ls_lossless.dcm");
+    for (const r of nonCt.filter((r) => r.ok)) {
+      expect(predicted.has(r.file), `${r.file} (${r.modality}) was predicted`).toBe(false);
+      const failure = result.failures.find((f) => f.file.endsWith(`/${r.file}`));
+      expect(failure?.error, r.file).toContain(`${r.file}: modality ${r.modality} is not CT; the ICH models are trained on head CT`);
+    }
     for (const f of result.failures) expect(f.error.length).toBeGreaterThan(0);
     // RSNA files carry "ID_<hex>" as their SOPInstanceUID: the id must not be prefixed twice
     expect(result.slices.find((s) => s.file.endsWith("rsna_implicitLE_12bit_unsigned.dcm"))?.id).toMatch(/^ID_[0-9a-f]+$/);

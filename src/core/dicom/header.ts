@@ -155,8 +155,15 @@ export function readDicomHeaderSync(path: string): DicomHeader {
   }
 }
 
-/** The CT pipeline handles single-sample grayscale images only. */
+/**
+ * The CT pipeline handles single-sample grayscale CT images only. A file without Modality is
+ * accepted when it looks like CT (grayscale, one sample): headless RSNA-style exports lack it.
+ */
 export function requireCtSlice(header: DicomHeader): void {
+  const modality = header.modality?.trim().toUpperCase();
+  if (modality && modality !== "CT") {
+    throw new DicomError(header.file, "not-ct", `modality ${modality} is not CT; the ICH models are trained on head CT`);
+  }
   const photometric = header.photometricInterpretation.toUpperCase();
   if (header.samplesPerPixel !== 1 || !photometric.startsWith("MONOCHROME")) {
     throw new DicomError(
