@@ -81,3 +81,26 @@ describe("run folders written by the run store", () => {
     expect(new RunStore(root).paths("x").runJson).toContain("run.json");
   });
 });
+
+describe("run.json and metrics lines from disk", () => {
+  it("measures a running run up to now and an ended run up to its end; rejects records that are not runs", async () => {
+    const { durationMs, toRunSummary, toMetricsPoint, strideDown } = await import("../../src/extension/panels/logic/runData");
+    const now = new Date("2026-01-01T00:10:00.000Z");
+    const base = { id: "r", name: "", status: "running", startedAt: "2026-01-01T00:00:00.000Z", host: "h", backend: "wasm", device: "", architecture: "small-cnn", epochsPlanned: 2, epochsDone: 1, config: {} };
+    expect(durationMs(base as never, now)).toBe(600_000);
+    expect(durationMs({ ...base, status: "completed", endedAt: "2026-01-01T00:01:00.000Z" } as never, now)).toBe(60_000);
+    expect(toRunSummary(base, now)).toMatchObject({ name: "r", durationMs: 600_000, parameterCount: null, endedAt: null });
+    expect(toRunSummary({ ...base, status: "exploded" }, now)).toBeNull();
+    // Display fields that are malformed are shown as unknown rather than hiding the run.
+    expect(toRunSummary({ ...base, epochsDone: "1", architecture: 5 }, now)).toMatchObject({ epochsDone: 0, architecture: "?" });
+    expect(toRunSummary({ ...base, id: 7 }, now)).toBeNull();
+    expect(toRunSummary([], now)).toBeNull();
+    expect(toMetricsPoint({ kind: "epoch", epoch: 1, globalStep: 2, trainLoss: 0.5, lr: 0.1, imagesPerSec: 3, seconds: 1, val: { loss: "x" } })).toMatchObject({ val: null });
+    expect(toMetricsPoint({ kind: "step", epoch: -1, globalStep: 2, loss: 0.5, lr: 0.1 })).toBeNull();
+    expect(toMetricsPoint({ kind: "note", epoch: 1, globalStep: 2, lr: 0.1 })).toBeNull();
+    const thinned = strideDown(Array.from({ length: 1001 }, (_, i) => i), 100);
+    expect(thinned.length).toBeLessThanOrEqual(101);
+    expect(thinned[0]).toBe(0);
+    expect(thinned.at(-1)).toBe(1000);
+  });
+});
