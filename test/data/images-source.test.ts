@@ -52,8 +52,4 @@ describe("images source", () => {
     // channels: [below (missing → itself), centre, above (ID_aa02: blue)] for pixel 0
     expect(Array.from(context.image.subarray(0, 9))).toEqual([0, 1, 0, 0, 1, 0, 0, 0, 1]);
   });
-
-  it("says how to convert a feather table", async () => {
-    await expect(indexImageFolder(root, join(root, "labels.fth"))).rejects.toThrow(/feather .* convert it once to CSV/);
-  });
 });

@@ -1,16 +1,14 @@
 // Index of a folder of 3-channel PNG/JPG slices (e.g. the cleaned RSNA JPG set) plus a labels
-// table. Patient ids come from an optional metadata CSV; without one every image counts as
-// its own patient (and the split cannot prevent leakage, which is reported).
+// table (CSV or feather). Patient ids come from an optional metadata table; without one every
+// image counts as its own patient (and the split cannot prevent leakage, which is reported).
 import { readdir } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { describeLabelIssues, readLabelsCsv } from "./labels-csv";
-import { linkNeighbours, readMetadataCsv, type SliceMeta } from "./rsna-index";
+import { describeLabelIssues } from "./labels-csv";
+import { linkNeighbours, type SliceMeta } from "./rsna-index";
+import { readLabelsTable, readMetadataTable } from "./tables";
 import type { Sample } from "./sample";
 
 export async function indexImageFolder(imageDir: string, labelsPath: string, metadataPath?: string): Promise<{ samples: Sample[]; notes: string[] }> {
-  if (/\.(fth|feather)$/i.test(labelsPath)) {
-    throw new Error(`${labelsPath}: feather tables are not supported (reading them needs apache-arrow, ~5 MB, not bundled); convert it once to CSV, e.g. pandas.read_feather(p).to_csv("labels.csv", index=False)`);
-  }
   const notes: string[] = [];
   let names: string[];
   try {
@@ -19,9 +17,9 @@ export async function indexImageFolder(imageDir: string, labelsPath: string, met
     throw new Error(`${imageDir}: cannot list the image folder (${error instanceof Error ? error.message : String(error)})`);
   }
   if (names.length === 0) throw new Error(`${imageDir}: no .png/.jpg files in the folder`);
-  const table = await readLabelsCsv(labelsPath);
+  const table = await readLabelsTable(labelsPath);
   notes.push(...describeLabelIssues(table, labelsPath));
-  const meta: Map<string, SliceMeta> | null = metadataPath ? await readMetadataCsv(metadataPath) : null;
+  const meta: Map<string, SliceMeta> | null = metadataPath ? await readMetadataTable(metadataPath) : null;
   if (!meta) notes.push(`${imageDir}: no metadata table, so each image is split as its own patient (slices of one patient may land in both train and validation)`);
   const samples: Sample[] = [];
   let unlabelled = 0;

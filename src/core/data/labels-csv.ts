@@ -37,6 +37,11 @@ export function parseLabelsCsv(text: string, file = "labels.csv"): LabelTable {
   } catch (error) {
     throw new LabelsError(file, `not a valid CSV: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return parseLabelRows(rows, file);
+}
+
+/** Label rows (header first) from a CSV or another table format, e.g. feather. */
+export function parseLabelRows(rows: string[][], file: string): LabelTable {
   if (rows.length === 0) throw new LabelsError(file, "the file is empty");
   const header = rows[0].map((h) => h.trim());
   const idColumn = header.findIndex((h) => h === "ID" || h.toLowerCase() === "id" || h.toLowerCase() === "image");

@@ -96,6 +96,11 @@ export async function readHeaderMetadata(dir: string, files: string[], notes: st
 /** Reads a metadata table (ID/SOPInstanceUID, PatientID, StudyInstanceUID, SeriesInstanceUID, position). */
 export async function readMetadataCsv(path: string): Promise<Map<string, SliceMeta>> {
   const rows = parse(await readFile(path, "utf8"), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  return metadataFromRecords(rows, path);
+}
+
+/** Metadata rows as column name → text, from a CSV or another table format. */
+export function metadataFromRecords(rows: Record<string, string>[], path: string): Map<string, SliceMeta> {
   const pick = (row: Record<string, string>, ...keys: string[]) => keys.map((k) => row[k]).find((v) => v !== undefined && v !== "");
   const out = new Map<string, SliceMeta>();
   for (const row of rows) {
