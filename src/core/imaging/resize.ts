@@ -96,6 +96,22 @@ export function resizeBilinear(
   if (width % outW === 0 && height % outH === 0 && width / outW === height / outH) {
     return boxDownsample(src, width, channels, width / outW, outW, outH, out);
   }
+  return resizeSeparable(src, width, height, channels, outW, outH, out);
+}
+
+/**
+ * The general two-pass resampler behind resizeBilinear (area taps to shrink, linear to grow),
+ * without the integer-factor shortcuts; exported so tests can hold the shortcuts to it.
+ */
+export function resizeSeparable(
+  src: Float32Array,
+  width: number,
+  height: number,
+  channels: number,
+  outW: number,
+  outH: number,
+  out: Float32Array = new Float32Array(outW * outH * channels),
+): Float32Array {
   const xt = axisTaps(width, outW);
   const yt = axisTaps(height, outH);
   // Horizontal pass into rows of outW, then vertical pass into out.
@@ -144,6 +160,30 @@ function boxDownsample(src: Float32Array, width: number, channels: number, facto
       for (let o = oy * outRow, x = 0, end = o + outRow; o < end; x += channels) {
         for (let c = 0; c < channels; c++, o++, x++) {
           out[o] = (src[r0 + x] + src[r0 + x + channels] + src[r1 + x] + src[r1 + x + channels]) * 0.25;
+        }
+      }
+    }
+    return out;
+  }
+  if (factor === 4) {
+    // 512→128: sum each 4×4 block straight into its output value.
+    const step = channels;
+    for (let oy = 0; oy < outH; oy++) {
+      const r0 = 4 * oy * inRow;
+      const r1 = r0 + inRow;
+      const r2 = r1 + inRow;
+      const r3 = r2 + inRow;
+      for (let o = oy * outRow, x = 0, end = o + outRow; o < end; x += 3 * channels) {
+        for (let c = 0; c < channels; c++, o++, x++) {
+          const a = x + step;
+          const b = a + step;
+          const d = b + step;
+          out[o] =
+            (src[r0 + x] + src[r0 + a] + src[r0 + b] + src[r0 + d] +
+              src[r1 + x] + src[r1 + a] + src[r1 + b] + src[r1 + d] +
+              src[r2 + x] + src[r2 + a] + src[r2 + b] + src[r2 + d] +
+              src[r3 + x] + src[r3 + a] + src[r3 + b] + src[r3 + d]) *
+            0.0625;
         }
       }
     }
