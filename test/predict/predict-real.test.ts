@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { command as predictCommand } from "../../src/cli/commands/predict";
 import { resolveWindows } from "../../src/core/data/windows";
 import { LABELS } from "../../src/core/labels";
 import { buildModel, saveModel } from "../../src/core/models";
@@ -56,6 +57,23 @@ describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
     // RSNA files carry "ID_<hex>" as their SOPInstanceUID: the id must not be prefixed twice
     expect(result.slices.find((s) => s.file.endsWith("rsna_implicitLE_12bit_unsigned.dcm"))?.id).toMatch(/^ID_[0-9a-f]+$/);
     for (const s of result.slices) expect(s.id).toMatch(/^ID_(?!ID_)/);
+  });
+
+  it("ich predict names each refused file once on stderr, predicts the rest and exits 1", async () => {
+    const mr = join(corpus, "MR_small_jpeg_ls_lossless.dcm");
+    const ct = join(corpus, "rsna_implicitLE_12bit_unsigned.dcm");
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const code = await predictCommand.run([runDir, mr, ct, "--json"]);
+      expect(code).toBe(1);
+      const printed = JSON.parse(String(stdout.mock.calls[0][0]));
+      expect(printed.slices.map((s: { file: string }) => s.file)).toEqual([ct]);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([`${mr}: modality MR is not CT; the ICH models are trained on head CT\n`]);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
   });
 
   it("aggregates a real 36-slice RSNA series into one study with the max over its slices", async () => {

@@ -64,7 +64,8 @@ export const command: Command = {
       for (const s of result.studies) out.push(`${s.studyUid} / ${s.seriesUid} (${s.slices} slices)`, row("  max".padEnd(width), s.probabilities));
       process.stdout.write(`${out.join("\n")}\n`);
     }
-    for (const f of result.failures) process.stderr.write(`${f.file}: ${f.error}\n`);
+    // DICOM errors already start with the file name
+    for (const f of result.failures) process.stderr.write(`${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
     if (values.out) process.stderr.write(`wrote ${values.out}\n`);
     return result.failures.length > 0 ? 1 : 0;
   },
