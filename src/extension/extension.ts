@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBackendInfo(context, runs);
   registerDicomPreview(context);
   registerPanels(context);
-  context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh()));
+  context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh(true)));
 
   runs.refresh();
 }

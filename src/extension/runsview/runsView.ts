@@ -47,6 +47,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private stored: StoredRun[] = [];
+  private signature = "";
   private get records(): RunRecord[] {
     return this.stored.map((run) => run.record);
   }
@@ -105,7 +106,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     this.debounce = setTimeout(() => this.refresh(), delayMs);
   }
 
-  refresh(): void {
+  /** Re-reads the run store; `force` re-renders even when nothing changed (the Refresh button). */
+  refresh(force = false): void {
+    if (force) this.signature = "";
     void this.reload();
   }
 
@@ -116,7 +119,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
   private async reload(): Promise<void> {
     this.stored = this.root ? await listRuns(this.root) : [];
-    this.changed.fire(undefined);
+    // Re-render only on a real change: a needless refresh flickers and can close an open context menu.
+    const signature = JSON.stringify(this.stored.map((run) => [run.runDir, run.record, run.record.status === "running" ? this.liveProgress(run.record.id) : ""]));
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.changed.fire(undefined);
+    }
     // While something runs, re-read periodically too: watchers can miss events (network disks,
     // folders created after the watcher started) and heartbeats should stay visible.
     const anyRunning = this.records.some((r) => r.status === "running");
