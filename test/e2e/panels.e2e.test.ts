@@ -225,5 +225,11 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     const preview = await workbench.findWebviewFrame(async (frame) => (await frame.locator("#title").textContent({ timeout: 500 })) === name, 90_000);
     expect(await preview.locator("#canvas").count()).toBe(1);
     await workbench.screenshot("slice-opened");
+
+    // Sorting by another subtype: click its column header.
+    await triage.locator("th.sortable", { hasText: "subdural" }).click();
+    await triage.locator('th[aria-sort="descending"]', { hasText: "subdural" }).waitFor({ timeout: 10_000 });
+    const subdural = (await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[6] as HTMLElement).dataset.p)))) as number[];
+    expect(subdural).toEqual([...subdural].sort((a, b) => b - a));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildTriage, parsePredictOutput } from "../../src/extension/panels/logic/triage";
+import { buildTriage, parsePredictOutput, sortStudiesBy } from "../../src/extension/panels/logic/triage";
 import { parseTriageFromWebview, parseTriageToWebview } from "../../src/protocol/triage";
 
 const slice = (file: string, study: string, any: number, subdural: number) => ({
@@ -28,6 +28,15 @@ describe("triage table", () => {
     expect(result.studies[1].patientId).toBe("P_B");
     expect(result.failures).toEqual([{ file: "bad.dcm", error: "not DICOM" }]);
     expect(parseTriageToWebview({ type: "result", result })).not.toBeNull();
+  });
+
+  it("re-sorts studies and their slices by another label without changing the original order", () => {
+    const result = buildTriage(parsePredictOutput(output), "/x/pred.csv", "run-1");
+    const bySubdural = sortStudiesBy(result.studies, "subdural");
+    expect(bySubdural.map((s) => s.studyUid)).toEqual(["C", "B", "A"]);
+    expect(bySubdural[1].slices.map((s) => s.file)).toEqual(["b2", "b1"]);
+    expect(result.studies.map((s) => s.studyUid)).toEqual(["A", "B", "C"]);
+    expect(result.studies[1].slices.map((s) => s.file)).toEqual(["b1", "b2"]);
   });
 
   it("groups slices without UIDs together and supports any-only models", () => {

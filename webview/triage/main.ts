@@ -2,6 +2,7 @@
 // per label, expandable per-slice rows; a slice opens in the DICOM preview. Research output only.
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import { LABELS, type Label } from "../../src/core/labels";
+import { sortStudiesBy } from "../../src/extension/panels/logic/triage";
 import { parseTriageToWebview, type TriageFromWebview, type TriageResult, type TriageStudy } from "../../src/protocol/triage";
 
 declare function acquireVsCodeApi(): { postMessage(message: TriageFromWebview): void };
@@ -60,6 +61,8 @@ function studyRows(study: TriageStudy, index: number, labels: Label[]): HTMLTabl
   return [row, ...sliceRows];
 }
 
+let sortLabel: Label = "any";
+
 function render(result: TriageResult): void {
   const labels = LABELS.filter((l) => result.labels.includes(l));
   const openCsv = el("vscode-button", { secondary: "" }, "Open CSV");
@@ -67,18 +70,29 @@ function render(result: TriageResult): void {
   const reveal = el("vscode-button", { secondary: "" }, "Reveal");
   reveal.addEventListener("click", () => post({ type: "revealCsv" }));
   const slices = result.studies.reduce((n, s) => n + s.slices.length, 0);
+  const studies = sortLabel === "any" ? result.studies : sortStudiesBy(result.studies, sortLabel);
+  const header = (label: Label) => {
+    const th = el("th", { class: "p sortable", scope: "col", tabindex: "0", title: `Sort by ${label} (highest first)`, "aria-sort": label === sortLabel ? "descending" : "none" }, `${label}${label === sortLabel ? " ▾" : ""}`);
+    const sort = () => {
+      sortLabel = label;
+      render(result);
+    };
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", (e) => (e.key === "Enter" ? sort() : undefined));
+    return th;
+  };
   const table = el(
     "table",
     { class: "triage", id: "triage-table" },
-    el("thead", {}, el("tr", {}, el("th", {}, "#"), el("th", {}, "Patient / study"), el("th", {}, "Slices"), ...labels.map((l) => el("th", { class: "p", scope: "col" }, l)))),
-    el("tbody", {}, ...result.studies.flatMap((s, i) => studyRows(s, i, labels))),
+    el("thead", {}, el("tr", {}, el("th", {}, "#"), el("th", {}, "Patient / study"), el("th", {}, "Slices"), ...labels.map(header))),
+    el("tbody", {}, ...studies.flatMap((s, i) => studyRows(s, i, labels))),
   );
   const failures = result.failures.length
     ? [el("h3", {}, `${result.failures.length} file(s) could not be predicted`), el("ul", { class: "failures" }, ...result.failures.map((f) => el("li", {}, `${f.file}: ${f.error}`)))]
     : [];
   app.replaceChildren(
     el("div", { class: "toolbar" }, el("h2", {}, "Triage"), el("span", { class: "research", role: "note" }, "Research output — not for diagnosis")),
-    el("p", { class: "muted" }, `${result.studies.length} studies (series), ${slices} slices, model ${result.model}. Sorted by the highest "any" probability; values are the maximum over a series' slices. Click a study to list its slices, a slice to open it.`),
+    el("p", { class: "muted" }, `${result.studies.length} studies (series), ${slices} slices, model ${result.model}. Sorted by the highest "${sortLabel}" probability (click a column to sort by another label); values are the maximum over a series' slices. Click a study to list its slices, a slice to open it.`),
     el("div", { class: "toolbar" }, el("span", {}, "RSNA submission CSV: "), el("code", { id: "csv-path" }, result.csvPath), openCsv, reveal),
     table,
     ...failures,

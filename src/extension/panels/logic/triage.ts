@@ -24,14 +24,12 @@ export function parsePredictOutput(value: unknown): PredictOutput {
   return { labels, slices: value.slices as PredictOutput["slices"], failures };
 }
 
-const anyOf = (p: Partial<Record<Label, number>>): number => p.any ?? -1;
-
-/** Highest `any` first; ties by the next labels in LABELS order, then by the name. */
-function byAnyDescending<T>(probs: (t: T) => Partial<Record<Label, number>>, name: (t: T) => string): (a: T, b: T) => number {
+/** Highest `first` label first; ties by the labels in LABELS order, then by the name. */
+function byLabelDescending<T>(probs: (t: T) => Partial<Record<Label, number>>, name: (t: T) => string, first: Label = "any"): (a: T, b: T) => number {
   return (a, b) => {
     const pa = probs(a);
     const pb = probs(b);
-    const d = anyOf(pb) - anyOf(pa);
+    const d = (pb[first] ?? -1) - (pa[first] ?? -1);
     if (d !== 0) return d;
     for (const label of LABELS) {
       const dl = (pb[label] ?? -1) - (pa[label] ?? -1);
@@ -57,8 +55,15 @@ export function buildTriage(output: PredictOutput, csvPath: string, model: strin
     for (const [label, p] of Object.entries(s.probabilities) as [Label, number][]) study.max[label] = Math.max(study.max[label] ?? 0, p);
   }
   const studies = [...groups.values()];
-  for (const study of studies) study.slices.sort(byAnyDescending((s: TriageSlice) => s.probabilities, (s) => s.file));
-  studies.sort(byAnyDescending((s: TriageStudy) => s.max, (s) => `${s.studyUid}/${s.seriesUid}`));
+  for (const study of studies) study.slices.sort(byLabelDescending((s: TriageSlice) => s.probabilities, (s) => s.file));
+  studies.sort(byLabelDescending((s: TriageStudy) => s.max, (s) => `${s.studyUid}/${s.seriesUid}`));
   const labels = output.labels.length > 0 ? LABELS.filter((l) => output.labels.includes(l)) : [...LABELS];
   return { csvPath, model, labels, studies, failures: output.failures };
+}
+
+/** Studies (and their slices) re-sorted by another label's probability, highest first; the input is left as is. */
+export function sortStudiesBy(studies: readonly TriageStudy[], label: Label): TriageStudy[] {
+  return studies
+    .map((study) => ({ ...study, slices: [...study.slices].sort(byLabelDescending((s: TriageSlice) => s.probabilities, (s) => s.file, label)) }))
+    .sort(byLabelDescending((s: TriageStudy) => s.max, (s) => `${s.studyUid}/${s.seriesUid}`, label));
 }
