@@ -1,29 +1,20 @@
-import { randomBytes } from "node:crypto";
 import type * as vscode from "vscode";
+import { webviewHtml } from "../webview-html";
 
 /** The preview's HTML: strict CSP (nonce'd script, styles only from the extension), no inline handlers. */
 export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, joinPath: (base: vscode.Uri, ...parts: string[]) => vscode.Uri): string {
-  const nonce = randomBytes(16).toString("base64");
-  const script = webview.asWebviewUri(joinPath(extensionUri, "dist", "webview", "preview.js"));
-  const style = webview.asWebviewUri(joinPath(extensionUri, "media", "preview.css"));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `img-src ${webview.cspSource} blob: data:`,
-    `font-src ${webview.cspSource}`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>DICOM preview</title>
-</head>
-<body>
-<header class="header">
+  return webviewHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(joinPath(extensionUri, "dist", "webview", "preview.js")).toString(),
+    styleUri: webview.asWebviewUri(joinPath(extensionUri, "media", "preview.css")).toString(),
+    title: "DICOM preview",
+    extraImgSources: ["blob:", "data:"],
+    bodyAttributes: "",
+    bodyMarkup: PREVIEW_MARKUP,
+  });
+}
+
+const PREVIEW_MARKUP = `<header class="header">
   <span id="title" class="title"></span>
   <span id="slice-counter" class="slice-counter" aria-live="polite">slice 1 / 1</span>
   <span id="series-status" class="muted"></span>
@@ -75,8 +66,4 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, j
     <vscode-textfield id="tag-search" placeholder="Search tags (tag, name or value)"></vscode-textfield>
     <table class="tag-table"><thead><tr><th>Tag</th><th>Name</th><th>VR</th><th>Value</th></tr></thead><tbody id="tag-body"></tbody></table>
   </div>
-</vscode-collapsible>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
-}
+</vscode-collapsible>`;
