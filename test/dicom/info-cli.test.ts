@@ -1,39 +1,18 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import * as esbuild from "esbuild";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleCli } from "../helpers/bundle-cli";
 import { HAS_SHARED_DATA, readReference, SHARED_DATA } from "../helpers/shared-data";
 import { makeDicom, uint16le } from "./make-dicom";
 
-// The CLI is bundled exactly as scripts/build.mjs does (codec WASM in wasm/ beside cli.js), but into
-// a private folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
-const root = resolve(__dirname, "../..");
-const out = join(root, "node_modules", ".cache", `ich-info-test-${process.pid}`);
-const cli = join(out, "cli.js");
+let cli = "";
+let removeCli = () => {};
 const data = mkdtempSync(join(tmpdir(), "ich-info-"));
 
 beforeAll(async () => {
-  mkdirSync(join(out, "wasm"), { recursive: true });
-  for (const [pkg, file] of [
-    ["codec-libjpeg-turbo-8bit", "libjpegturbowasm_decode.wasm"],
-    ["codec-charls", "charlswasm_decode.wasm"],
-    ["codec-openjpeg", "openjpegwasm_decode.wasm"],
-  ]) {
-    cpSync(join(root, "node_modules", "@cornerstonejs", pkg, "dist", file), join(out, "wasm", file));
-  }
-  await esbuild.build({
-    entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: cli,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    external: ["vscode", "@tensorflow/*"],
-    define: { "process.env.ICH_BUNDLED": '"1"' },
-    logLevel: "error",
-  });
+  ({ cli, remove: removeCli } = await bundleCli("info"));
   writeFileSync(join(data, "a.dcm"), makeDicom({ rows: 2, columns: 2, intercept: "-1024", slope: "1" }, uint16le([0, 1000, 2000, 3000])));
   mkdirSync(join(data, "nested", "deeper"), { recursive: true });
   writeFileSync(join(data, "nested", "deeper", "b.dcm"), makeDicom({ rows: 1, columns: 2, bitsStored: 12, intercept: "0" }, uint16le([10, 30])));
@@ -41,7 +20,7 @@ beforeAll(async () => {
   writeFileSync(join(data, "broken.dcm"), "this is not DICOM at all, just text that is long enough to be read");
 });
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => removeCli());
 
 function ich(...args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });

@@ -1,15 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import * as esbuild from "esbuild";
+import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleCli } from "../helpers/bundle-cli";
 
-// The CLI bundled as scripts/build.mjs does, into a private folder so a parallel build is untouched.
-const root = resolve(__dirname, "../..");
-const out = join(root, "node_modules", ".cache", `ich-synth-test-${process.pid}`);
-const cli = join(out, "cli.js");
+let cli = "";
+let removeCli = () => {};
 const work = mkdtempSync(join(tmpdir(), "ich-synth-cli-"));
 
 function ich(...args: string[]) {
@@ -22,21 +20,11 @@ function readPng(path: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(out, { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: cli,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    external: ["vscode", "@tensorflow/*"],
-    logLevel: "error",
-  });
+  ({ cli, remove: removeCli } = await bundleCli("synth"));
 });
 
 afterAll(() => {
-  rmSync(out, { recursive: true, force: true });
+  removeCli();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,0 +1,35 @@
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as esbuild from "esbuild";
+
+const root = resolve(__dirname, "../..");
+
+/**
+ * Bundles the `ich` CLI exactly as scripts/build.mjs does (codec WASM in wasm/ beside cli.js), but into
+ * a private folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
+ * Returns the path of cli.js and a function that deletes the folder.
+ */
+export async function bundleCli(name: string): Promise<{ cli: string; remove: () => void }> {
+  const out = join(root, "node_modules", ".cache", `ich-${name}-test-${process.pid}`);
+  mkdirSync(join(out, "wasm"), { recursive: true });
+  for (const [pkg, file] of [
+    ["codec-libjpeg-turbo-8bit", "libjpegturbowasm_decode.wasm"],
+    ["codec-charls", "charlswasm_decode.wasm"],
+    ["codec-openjpeg", "openjpegwasm_decode.wasm"],
+  ]) {
+    cpSync(join(root, "node_modules", "@cornerstonejs", pkg, "dist", file), join(out, "wasm", file));
+  }
+  const cli = join(out, "cli.js");
+  await esbuild.build({
+    entryPoints: [join(root, "src/cli/main.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external: ["vscode", "@tensorflow/*"],
+    define: { "process.env.ICH_BUNDLED": '"1"' },
+    logLevel: "error",
+  });
+  return { cli, remove: () => rmSync(out, { recursive: true, force: true }) };
+}
