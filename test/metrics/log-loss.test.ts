@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROBABILITY_EPSILON, binaryLogLoss, meanLogLoss, perLabelLogLoss, weightedLogLoss } from "../../src/core/metrics";
-import { seededRandom } from "./random";
+import { mulberry32 } from "../../src/core/data/rng";
 
 describe("log loss", () => {
   it("matches a hand-worked two-sample, two-label case", () => {
@@ -31,7 +31,7 @@ describe("log loss", () => {
   });
 
   it("equals the per-sample weighted-average formula (any weight 2) on random data", () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const n = 257;
     const weights = [2, 1, 1, 1, 1, 1];
     const yTrue = Float32Array.from({ length: n * 6 }, () => (random() < 0.3 ? 1 : 0));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { curveArea, rocAuc, rocAucDetailed, rocCurve } from "../../src/core/metrics";
-import { bruteForceAuc, seededRandom } from "./random";
+import { mulberry32 } from "../../src/core/data/rng";
+import { bruteForceAuc } from "./brute-force-auc";
 
 describe("ROC AUC", () => {
   it("matches a hand-worked case with a tie", () => {
@@ -17,7 +18,7 @@ describe("ROC AUC", () => {
   });
 
   it("agrees with the O(n²) pairwise count on random data with many ties", () => {
-    const random = seededRandom(11);
+    const random = mulberry32(11);
     for (let trial = 0; trial < 5; trial++) {
       const n = 300;
       const yTrue = Array.from({ length: n }, () => (random() < 0.2 ? 1 : 0));
@@ -28,7 +29,7 @@ describe("ROC AUC", () => {
   });
 
   it("is about 0.5 for random scores and invariant under monotone transforms", () => {
-    const random = seededRandom(3);
+    const random = mulberry32(3);
     const yTrue = Array.from({ length: 4000 }, () => (random() < 0.5 ? 1 : 0));
     const noise = yTrue.map(() => random());
     expect(Math.abs(rocAuc(yTrue, noise) - 0.5)).toBeLessThan(0.03);
@@ -72,7 +73,7 @@ describe("ROC curve", () => {
   });
 
   it("downsamples to at most 200 points keeping the endpoints, monotonicity and the area", () => {
-    const random = seededRandom(5);
+    const random = mulberry32(5);
     const yTrue = Array.from({ length: 5000 }, () => (random() < 0.3 ? 1 : 0));
     const yScore = yTrue.map((t) => random() + 0.6 * t);
     const full = rocCurve(yTrue, yScore, 100_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LABELS } from "../../src/core/labels";
 import { evaluate, maxByGroup, perLabelLogLoss, rocAuc, thresholdMetrics, weightedLogLoss } from "../../src/core/metrics";
-import { seededRandom } from "./random";
+import { mulberry32 } from "../../src/core/data/rng";
 
 describe("threshold metrics", () => {
   it("counts a hand-worked confusion matrix (score ≥ threshold is positive)", () => {
@@ -25,7 +25,7 @@ describe("threshold metrics", () => {
 });
 
 describe("evaluate", () => {
-  const random = seededRandom(21);
+  const random = mulberry32(21);
   const n = 400;
   const yTrue = Float32Array.from({ length: n * 6 }, (_, k) => (random() < (k % 6 === 0 ? 0.4 : 0.15) ? 1 : 0));
   const yPred = Float32Array.from(yTrue, (t) => Math.min(1, Math.max(0, 0.3 + 0.35 * t + 0.4 * (random() - 0.5))));

@@ -7,6 +7,7 @@ import { decimalStringValue, formatDecimalString } from "../../src/core/synth/de
 import { writeSyntheticDataset } from "../../src/core/synth";
 import { FIELD_OF_VIEW_MM } from "../../src/core/synth/render";
 import { parseWithDicomParser } from "./helpers";
+import { mulberry32 } from "../../src/core/data/rng";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -22,7 +23,7 @@ describe("formatDecimalString", () => {
   });
 
   it("shortens long numbers to at most 16 characters with the closest value", () => {
-    const random = mulberry(11);
+    const random = mulberry32(11);
     for (let i = 0; i < 2000; i++) {
       const value = (random() - 0.5) * 10 ** Math.floor(random() * 12 - 4);
       const text = formatDecimalString(value);
@@ -68,14 +69,3 @@ describe("synthetic DICOM decimal strings", () => {
     });
   }
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

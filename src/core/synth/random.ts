@@ -1,5 +1,6 @@
 // Seeded randomness for the phantoms: a string/number hash to derive independent streams
 // (patient, slice, noise, UIDs) and a small PRNG. Never Math.random, so a seed reproduces bytes.
+import { mulberry32 } from "../data/rng";
 
 /** 32-bit hash of the parts (FNV-1a over their text, then a murmur3 finaliser). */
 export function hash32(...parts: (number | string)[]): number {
@@ -19,19 +20,16 @@ export function hash32(...parts: (number | string)[]): number {
 
 /** mulberry32 with helpers; deterministic for a seed. */
 export class Rng {
-  private state: number;
+  private readonly uniform: () => number;
   private spare: number | undefined;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   range(min: number, max: number): number {

@@ -1,15 +1,3 @@
-/** Small seeded PRNG (mulberry32) so the property tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** O(n²) pairwise AUC: fraction of (positive, negative) pairs ranked correctly, ties one half. */
 export function bruteForceAuc(yTrue: ArrayLike<number>, yScore: ArrayLike<number>): number {
   let wins = 0;
