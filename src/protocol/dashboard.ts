@@ -2,7 +2,7 @@
 // (webview/dashboard/main.ts). Both sides validate what they receive with the parsers below;
 // run summaries, metrics lines and evaluations are also reused by the compare panel.
 import { LABELS, type Label } from "../core/labels";
-import type { RunStatus } from "../core/runs/types";
+import type { MetricsLine, RunStatus } from "../core/runs/types";
 
 /** What the panels show of a run.json (the config is kept whole for the summary and the diff). */
 export interface RunSummary {
@@ -30,24 +30,16 @@ export interface LabelScores {
   logLoss: number | null;
 }
 
-export interface EpochPoint {
-  kind: "epoch";
-  epoch: number;
-  globalStep: number;
-  trainLoss: number;
-  lr: number;
-  imagesPerSec: number;
-  seconds: number;
+type EpochLine = Extract<MetricsLine, { kind: "epoch" }>;
+type StepLine = Extract<MetricsLine, { kind: "step" }>;
+
+/** An epoch line of metrics.jsonl as sent to a webview: JSON has no undefined, so a missing validation is null. */
+export interface EpochPoint extends Omit<EpochLine, "val" | "time"> {
   val: { loss: number; weightedLogLoss: number; meanAuc: number | null; perLabel: Partial<Record<Label, LabelScores>> } | null;
 }
 
-export interface StepPoint {
-  kind: "step";
-  epoch: number;
-  globalStep: number;
-  loss: number;
-  lr: number;
-}
+/** The part of a step line the charts plot. */
+export type StepPoint = Pick<StepLine, "kind" | "epoch" | "globalStep" | "loss" | "lr">;
 
 export type MetricsPoint = EpochPoint | StepPoint;
 
