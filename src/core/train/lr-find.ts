@@ -1,19 +1,15 @@
 // Learning-rate finder (Smith 2015 / fastai): train from fresh weights while the learning rate
 // grows exponentially, smooth the loss, and suggest a rate where it falls fastest.
-import { epochShuffleSeed, streamBatches } from "../data/batch-loader";
-import { modelChannels, openDataset, preprocessOptions } from "../data/dataset";
+import { preprocessOptions } from "../data/dataset";
 import { LoaderPool } from "../data/loader-pool";
-import { hashSeed } from "../data/rng";
-import { modelLabels } from "../experiment";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
 import { buildModel } from "../models";
 import type { ProgressEvent } from "../runs/types";
-import { initBackend } from "../tf/backend";
-import { outputsLogits, selectTargets } from "../predict/infer";
+import { outputsLogits } from "../predict/infer";
 import { AdamW } from "./adamw";
+import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
 import { exponentialLr } from "./schedule";
-import { trainStep, trainableVariables } from "./step";
-import type { Tf } from "./tf-types";
+import { trainableVariables } from "./step";
 
 export interface LrFindOptions {
   config: ExperimentConfig;
@@ -70,21 +66,14 @@ export function suggestFromCurve(points: readonly LrFindPoint[]): { steepestLr: 
 
 export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   const { config } = options;
-  const backend = await initBackend({ prefer: options.backend ?? config.train.backend });
-  const tf = backend.tf as Tf;
-  for (const message of backend.warnings) options.onEvent?.({ type: "warning", message });
-  const plan = await openDataset(config);
-  const labels = modelLabels(config);
-  const channels = modelChannels(config);
-  const weights = labels.map((l) => config.train.labelWeights[l]);
+  const { backend, tf, plan, labels, channels, weights } = await openTraining(config, options.backend, (message) => options.onEvent?.({ type: "warning", message }));
   const batchesPerEpoch = Math.ceil(plan.train.length / config.train.batchSize);
   const steps = options.steps ?? Math.min(100, Math.max(20, batchesPerEpoch * 3));
   const minLr = options.minLr ?? 1e-7;
   const maxLr = options.maxLr ?? 1;
   const model = buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs: labels.length, dropout: config.model.dropout, seed: config.train.seed });
   const optimizer = new AdamW(tf, minLr, config.train.weightDecay);
-  const variables = trainableVariables(model);
-  const logits = outputsLogits(model);
+  const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   const size = config.input.size;
   const points: LrFindPoint[] = [];
@@ -93,31 +82,15 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   let stoppedEarly = false;
   try {
     sweep: for (let epoch = 1; points.length < steps; epoch++) {
-      const batches = streamBatches(pool, {
-        samples: plan.train,
-        batchSize: config.train.batchSize,
-        preprocess: preprocessOptions(config, size),
-        channels,
-        augment: config.train.augment,
-        shuffleSeed: epochShuffleSeed(config.train.seed, epoch),
-        augmentSeed: hashSeed(config.train.seed, "augment", epoch),
-      });
+      const batches = epochBatches(pool, config, plan.train, epoch, preprocessOptions(config, size), channels);
       for await (const batch of batches) {
         if (options.signal?.aborted) {
           stoppedEarly = true;
           break sweep;
         }
-        const failed = batch.errors.findIndex(Boolean);
-        if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
         const i = points.length;
         const lr = exponentialLr(i, steps, minLr, maxLr);
-        optimizer.setLearningRate(lr);
-        const n = batch.samples.length;
-        const x = tf.tensor4d(batch.x, [n, size, size, channels]);
-        const y = tf.tensor2d(selectTargets(batch.y, labels), [n, labels.length]);
-        const loss = trainStep(tf, model, optimizer, variables, x, y, weights, logits);
-        x.dispose();
-        y.dispose();
+        const loss = trainOnBatch(trainer, batch, size, lr);
         average = 0.9 * average + 0.1 * loss;
         const smoothed = average / (1 - Math.pow(0.9, i + 1));
         points.push({ lr, loss, smoothed });

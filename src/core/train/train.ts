@@ -1,23 +1,22 @@
 // The training loop behind `ich train` and the extension's Train command.
-import { streamBatches, batchCount, epochShuffleSeed } from "../data/batch-loader";
-import { openDataset, preprocessOptions, modelChannels, sourceKind } from "../data/dataset";
+import { batchCount } from "../data/batch-loader";
+import { preprocessOptions, sourceKind } from "../data/dataset";
 import { LoaderPool } from "../data/loader-pool";
-import { hashSeed } from "../data/rng";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
-import { imageSizeForEpoch, modelLabels } from "../experiment";
+import { imageSizeForEpoch } from "../experiment";
 import { countParameters, loadModel, saveModel } from "../models";
 import { evaluateAndWrite } from "../predict/run-evaluation";
 import type { RunHandle, RunStore } from "../runs";
 import type { ProgressEvent, RunStatus } from "../runs/types";
-import { initBackend } from "../tf/backend";
 import { AdamW } from "./adamw";
+import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from "./checkpoint";
 import { initialModel } from "./initial-model";
 import { readModelInput, writeModelInput } from "./model-input";
-import { outputsLogits, selectTargets } from "../predict/infer";
+import { outputsLogits } from "../predict/infer";
 import { makeSchedule, peakLr } from "./schedule";
-import { trainStep, trainableVariables } from "./step";
-import type { LayersModel, Tf } from "./tf-types";
+import { trainableVariables } from "./step";
+import type { LayersModel } from "./tf-types";
 import { epochValidation, validateModel } from "./validate";
 
 export interface TrainOptions {
@@ -62,13 +61,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (!resumeFrom) throw new Error(`run ${options.resumeRunId}: no checkpoint in ${options.runStore.paths(options.resumeRunId).checkpointDir} to resume from`);
     config = record.config as ExperimentConfig;
   }
-  const backend = await initBackend({ prefer: options.backend ?? config.train.backend });
-  const tf = backend.tf as Tf;
-  for (const message of backend.warnings) emit({ type: "warning", message });
-  const plan = await openDataset(config);
-  const labels = modelLabels(config);
-  const channels = modelChannels(config);
-  const weights = labels.map((l) => config.train.labelWeights[l]);
+  const { backend, tf, plan, labels, channels, weights } = await openTraining(config, options.backend, (message) => emit({ type: "warning", message }));
 
   let model: LayersModel;
   let state = freshState();
@@ -105,8 +98,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   await run.update({ datasetFingerprint: plan.fingerprint, parameterCount: countParameters(model) });
 
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
-  const logits = outputsLogits(model);
-  const variables = trainableVariables(model);
+  const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
   const stepsPerEpoch = batchCount(plan.train.length, config.train.batchSize, config.train.maxStepsPerEpoch);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const schedule = makeSchedule(config.train.schedule, totalSteps);
@@ -127,29 +119,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         state.epochLossSum = 0;
         state.epochLossCount = 0;
       }
-      const batches = streamBatches(pool, {
-        samples: plan.train,
-        batchSize: config.train.batchSize,
-        preprocess,
-        channels,
-        augment: config.train.augment,
-        shuffleSeed: epochShuffleSeed(config.train.seed, epoch),
-        augmentSeed: hashSeed(config.train.seed, "augment", epoch),
-        startBatch: first,
-        maxBatches: stepsPerEpoch,
-      });
+      const batches = epochBatches(pool, config, plan.train, epoch, preprocess, channels, { startBatch: first, maxBatches: stepsPerEpoch });
       for await (const batch of batches) {
-        const failed = batch.errors.findIndex(Boolean);
-        if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
         const t0 = Date.now();
         const lr = schedule(state.globalStep);
-        optimizer.setLearningRate(lr);
+        const loss = trainOnBatch(trainer, batch, size, lr);
         const n = batch.samples.length;
-        const x = tf.tensor4d(batch.x, [n, size, size, channels]);
-        const y = tf.tensor2d(selectTargets(batch.y, labels), [n, labels.length]);
-        const loss = trainStep(tf, model, optimizer, variables, x, y, weights, logits);
-        x.dispose();
-        y.dispose();
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${batch.index + 1}; lower the learning rate (ich lr-find)`);
         const seconds = Math.max(1e-3, (Date.now() - t0) / 1000);
         stepSeconds.push(seconds);
