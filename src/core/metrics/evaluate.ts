@@ -4,7 +4,7 @@ import { perLabelLogLoss, meanLogLoss } from "./log-loss";
 import { column, sampleCount, type Numbers } from "./matrix";
 import { rocAucDetailed } from "./roc-auc";
 import { DEFAULT_ROC_POINTS, rocCurve, type RocPoint } from "./roc-curve";
-import { thresholdMetrics } from "./threshold";
+import { thresholdMetrics, type ThresholdMetrics } from "./threshold";
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -19,21 +19,11 @@ export interface EvaluateOptions {
   rocPoints?: number;
 }
 
-export interface LabelEvaluation {
+export interface LabelEvaluation extends ThresholdMetrics {
   logLoss: number;
   /** NaN (null in JSON) when the label has only one class; see `aucUndefined`. */
   auc: number;
   aucUndefined?: string;
-  threshold: number;
-  accuracy: number;
-  sensitivity: number;
-  specificity: number;
-  precision: number;
-  f1: number;
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
   positives: number;
   negatives: number;
 }
