@@ -9,7 +9,7 @@ import { LABELS } from "../../src/core/labels";
 import { compareTable } from "../../src/extension/panels/logic/compareTable";
 import { CURVES, finalMetrics, perLabelAuc, curveSeries, FINAL_METRICS } from "../../src/extension/panels/logic/metrics";
 import { parseCompareToWebview, type CompareFromWebview, type CompareRunData } from "../../src/protocol/compare";
-import { Chart, createChart, el, exposeData, followTheme, seriesColor, seriesDash } from "../dashboard/charts";
+import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, seriesDash, showDatasets } from "../shared/charts";
 
 declare function acquireVsCodeApi(): { postMessage(message: CompareFromWebview): void };
 const vscode = acquireVsCodeApi();
@@ -20,28 +20,15 @@ const charts = new Map<string, Chart>();
 let runs: CompareRunData[] = [];
 let scatterMetric = "weightedLogLoss";
 
-function card(id: string, title: string): { section: HTMLElement; canvas: HTMLCanvasElement } {
-  const canvas = el("canvas", { role: "img", "aria-label": title });
-  const section = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
-  return { section, canvas };
-}
-
-const baseOptions = () => ({
-  animation: false as const,
-  responsive: true,
-  maintainAspectRatio: false,
-  plugins: { legend: { display: false, labels: {} } },
-});
-
 function lineCard(id: string, title: string, xTitle: string): HTMLElement {
-  const { section, canvas } = card(id, title);
+  const { section, canvas } = chartCard(id, title);
   charts.set(
     id,
     createChart(canvas, {
       type: "line",
       data: { datasets: [] },
       options: {
-        ...baseOptions(),
+        ...baseChartOptions(false),
         parsing: false,
         normalized: true,
         interaction: { mode: "nearest", intersect: false },
@@ -53,14 +40,14 @@ function lineCard(id: string, title: string, xTitle: string): HTMLElement {
 }
 
 function scatterCard(id: string, title: string, xTitle: string, logX: boolean): HTMLElement {
-  const { section, canvas } = card(id, title);
+  const { section, canvas } = chartCard(id, title);
   charts.set(
     id,
     createChart(canvas, {
       type: "scatter",
       data: { datasets: [] },
       options: {
-        ...baseOptions(),
+        ...baseChartOptions(false),
         scales: { x: { type: logX ? "logarithmic" : "linear", title: { display: true, text: xTitle }, grid: {}, ticks: {} }, y: { type: "linear", title: { display: true, text: "" }, grid: {}, ticks: {} } },
       },
     }) as unknown as Chart,
@@ -69,13 +56,13 @@ function scatterCard(id: string, title: string, xTitle: string, logX: boolean): 
 }
 
 function barCard(id: string, title: string): HTMLElement {
-  const { section, canvas } = card(id, title);
+  const { section, canvas } = chartCard(id, title);
   charts.set(
     id,
     createChart(canvas, {
       type: "bar",
       data: { labels: [...LABELS], datasets: [] },
-      options: { ...baseOptions(), scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } } },
+      options: { ...baseChartOptions(false), scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } } },
     }) as unknown as Chart,
   );
   return section;
@@ -154,10 +141,7 @@ function renderTable(): void {
 
 function setDatasets(id: string, datasets: unknown[]): void {
   const chart = charts.get(id);
-  if (!chart) return;
-  chart.data.datasets = datasets as never;
-  chart.update("none");
-  exposeData(chart, chart.canvas.closest(".card") as HTMLElement);
+  if (chart) showDatasets(chart, datasets);
 }
 
 function runStyle(i: number, n: number) {

@@ -8,7 +8,7 @@ import { LABELS } from "../../src/core/labels";
 import { flattenConfig } from "../../src/extension/panels/logic/flatten";
 import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/extension/panels/logic/metrics";
 import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary } from "../../src/protocol/dashboard";
-import { Chart, createChart, el, exposeData, followTheme, seriesColor } from "./charts";
+import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, showDatasets } from "../shared/charts";
 
 declare function acquireVsCodeApi(): { postMessage(message: DashboardFromWebview): void };
 const vscode = acquireVsCodeApi();
@@ -21,17 +21,14 @@ const charts = new Map<string, Chart>();
 const app = document.getElementById("app") as HTMLElement;
 
 function line(id: string, title: string, xTitle: string, yTitle: string, log = false): HTMLElement {
-  const canvas = el("canvas", { role: "img", "aria-label": title });
-  const card = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
+  const { section, canvas } = chartCard(id, title);
   charts.set(
     id,
     createChart(canvas, {
       type: "line",
       data: { datasets: [] },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...baseChartOptions(true),
         parsing: false,
         normalized: true,
         interaction: { mode: "nearest", intersect: false },
@@ -39,31 +36,26 @@ function line(id: string, title: string, xTitle: string, yTitle: string, log = f
           x: { type: "linear", title: { display: true, text: xTitle }, ticks: { precision: 0 }, grid: {} },
           y: { type: log ? "logarithmic" : "linear", title: { display: true, text: yTitle }, grid: {}, ticks: {} },
         },
-        plugins: { legend: { display: true, labels: {} } },
       },
     }) as unknown as Chart,
   );
-  return card;
+  return section;
 }
 
 function bars(id: string, title: string): HTMLElement {
-  const canvas = el("canvas", { role: "img", "aria-label": title });
-  const card = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
+  const { section, canvas } = chartCard(id, title);
   charts.set(
     id,
     createChart(canvas, {
       type: "bar",
       data: { labels: [...LABELS], datasets: [] },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...baseChartOptions(false),
         scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } },
-        plugins: { legend: { display: false, labels: {} } },
       },
     }) as unknown as Chart,
   );
-  return card;
+  return section;
 }
 
 function dataset(label: string, data: { x: number; y: number }[], index: number, extra: Record<string, unknown> = {}) {
@@ -73,10 +65,7 @@ function dataset(label: string, data: { x: number; y: number }[], index: number,
 
 function setDatasets(id: string, datasets: ReturnType<typeof dataset>[]): void {
   const chart = charts.get(id);
-  if (!chart) return;
-  chart.data.datasets = datasets as never;
-  chart.update("none");
-  exposeData(chart, chart.canvas.closest(".card") as HTMLElement);
+  if (chart) showDatasets(chart, datasets);
 }
 
 function renderCharts(): void {
@@ -88,11 +77,7 @@ function renderCharts(): void {
   const auc = perLabelAuc(points, evaluation);
   const aucChart = charts.get("perLabelAuc");
   if (aucChart) {
-    aucChart.data.datasets = [
-      { label: evaluation ? "AUC (eval.json)" : "AUC (last epoch)", data: LABELS.map((l) => auc[l] ?? null), backgroundColor: LABELS.map((_, i) => seriesColor(i)) },
-    ] as never;
-    aucChart.update("none");
-    exposeData(aucChart, aucChart.canvas.closest(".card") as HTMLElement);
+    showDatasets(aucChart, [{ label: evaluation ? "AUC (eval.json)" : "AUC (last epoch)", data: LABELS.map((l) => auc[l] ?? null), backgroundColor: LABELS.map((_, i) => seriesColor(i)) }]);
   }
   const roc = evaluation?.roc ?? {};
   setDatasets(

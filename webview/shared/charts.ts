@@ -106,4 +106,28 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return element;
 }
 
+/** A titled card holding one chart canvas; `data-chart` names it for tests. */
+export function chartCard(id: string, title: string): { section: HTMLElement; canvas: HTMLCanvasElement } {
+  const canvas = el("canvas", { role: "img", "aria-label": title });
+  const section = el("section", { class: "card", "data-chart": id }, el("h3", {}, title), el("div", { class: "chart-box" }, canvas));
+  return { section, canvas };
+}
+
+/** Options every chart shares: no animation (live updates redraw at once), sized by its card. */
+export function baseChartOptions(legend: boolean) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { display: legend, labels: {} } },
+  };
+}
+
+/** Replaces the chart's datasets, redraws without animation and mirrors the data into its card. */
+export function showDatasets(chart: Chart, datasets: unknown[]): void {
+  chart.data.datasets = datasets as never;
+  chart.update("none");
+  exposeData(chart, chart.canvas.closest(".card") as HTMLElement);
+}
+
 export { Chart };
