@@ -1,7 +1,7 @@
 // `ich eval RUN` — scores a run's best model; writes eval.json and predictions.csv into the run.
 import { LABELS } from "../../core/labels";
 import { evaluateRun } from "../../core/predict/evaluate-run";
-import { DEFAULT_RUNS_DIR, RunStore } from "../../core/runs";
+import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
@@ -13,7 +13,7 @@ accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predi
               a different seed) or an RSNA folder (every labelled .dcm, labels from its CSV);
               default: the run's own validation split
   --tta       average with the horizontally flipped image (default: the run's eval.tta)
-  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+${RUNS_OPTION_HELP}
   --json      print eval.json instead of the table`;
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
@@ -35,7 +35,7 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");
-    const store = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const store = openRunStore(values.runs);
     const result = await evaluateRun(store, positionals[0], {
       data: values.data,
       tta: values.tta ? true : undefined,

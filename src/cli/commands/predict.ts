@@ -5,7 +5,8 @@ import { isLabel, LABELS } from "../../core/labels";
 import { gradcamForFile } from "../../core/predict/gradcam-file";
 import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
-import { DEFAULT_RUNS_DIR, formatSubmissionCsv, RunStore } from "../../core/runs";
+import { formatSubmissionCsv } from "../../core/runs";
+import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
 const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--backend B]
@@ -18,7 +19,7 @@ read are listed and the rest are still predicted (exit code 1 when any failed).
   --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
   --json      print {slices, studies, failures} as JSON
   --tta       average with the horizontally flipped image
-  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
+${RUNS_OPTION_HELP}
   --gradcam LABEL  print {file, label, probability, gradcam: {width, height, values, layer}} as JSON:
               the Grad-CAM heat grid (values in [0, 1]) of LABEL on one file`;
 
@@ -41,7 +42,7 @@ export const command: Command = {
     }
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
-    const store = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const store = openRunStore(values.runs);
     const runDir = existsSync(run) ? run : store.paths(run).dir;
     if (values.gradcam !== undefined) {
       if (!isLabel(values.gradcam)) throw new UsageError(`--gradcam: unknown label "${values.gradcam}" (one of ${LABELS.join(", ")})`);

@@ -1,5 +1,6 @@
 // `ich runs` — the runs in the run store, as a table or JSON lines.
-import { DEFAULT_RUNS_DIR, RunStore, type RunRecord } from "../../core/runs";
+import { DEFAULT_RUNS_DIR, type RunRecord } from "../../core/runs";
+import { openRunStore } from "../run-store";
 import { parseCommandLine, type Command } from "../usage";
 
 const USAGE = `Usage: ich runs [--dir DIR] [--json]
@@ -51,7 +52,7 @@ export const command: Command = {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const store = new RunStore(values.dir ?? values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const store = openRunStore(values.dir ?? values.runs);
     const runs = await store.list();
     if (values.json) {
       process.stdout.write(runs.map((run) => `${JSON.stringify(run)}\n`).join(""));

@@ -1,7 +1,8 @@
 // `ich train CONFIG` — trains a model from an experiment file into the run store.
 import { loadExperiment } from "../../core/experiment";
 import type { BackendChoice } from "../../core/experiment/types";
-import { DEFAULT_RUNS_DIR, RunStore } from "../../core/runs";
+import { DEFAULT_RUNS_DIR } from "../../core/runs";
+import { openRunStore } from "../run-store";
 import { train } from "../../core/train/train";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { progressPrinter } from "./progress-output";
@@ -45,7 +46,7 @@ export const command: Command = {
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
     const experimentPath = positionals[0];
     const config = experimentPath ? await loadExperiment(experimentPath) : undefined;
-    const runStore = new RunStore(values.runs ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+    const runStore = openRunStore(values.runs);
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
