@@ -1,4 +1,5 @@
 // `ich runs` — the runs in the run store, as a table or JSON lines.
+import { formatElapsed } from "../../core/duration";
 import { DEFAULT_RUNS_DIR, type RunRecord } from "../../core/runs";
 import { openRunStore } from "../run-store";
 import { parseCommandLine, type Command } from "../usage";
@@ -10,13 +11,7 @@ Lists the runs of the run store, oldest first. Runs whose process died are marke
   --json  one run.json record per line instead of the table`;
 
 export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
-  return `${s}s`;
+  return formatElapsed(Math.max(0, ms / 1000));
 }
 
 function durationOf(run: RunRecord, now: Date): string {

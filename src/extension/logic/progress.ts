@@ -1,4 +1,5 @@
 // Text for the training progress notification and the Runs view, from ProgressEvents.
+import { formatElapsed } from "../../core/duration";
 import type { ProgressEvent } from "../../core/runs/types";
 
 export interface TrainingProgressState {
@@ -61,12 +62,7 @@ export function progressFraction(state: TrainingProgressState): number {
 
 export function formatEta(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "—";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+  return formatElapsed(seconds);
 }
 
 export function formatDuration(ms: number): string {

@@ -1,5 +1,6 @@
 // What the panels plot and tabulate: curves from metrics points, the final-metrics table with its
 // better direction per row, and the best value per row. Browser-safe (the webviews import it).
+import { formatElapsed } from "../../../core/duration";
 import { LABELS, type Label } from "../../../core/labels";
 import type { EpochPoint, EvalSummary, MetricsPoint, RunSummary } from "../../../protocol/dashboard";
 
@@ -136,9 +137,5 @@ export function formatValue(value: number | undefined, digits: number): string {
 
 /** `1h 02m`, `3m 05s`, `12s`. */
 export function formatDurationMs(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+  return formatElapsed(ms / 1000);
 }
