@@ -9,7 +9,7 @@ import { LABELS } from "../../src/core/labels";
 import { compareTable } from "../../src/extension/panels/logic/compareTable";
 import { CURVES, finalMetrics, perLabelAuc, curveSeries, FINAL_METRICS } from "../../src/extension/panels/logic/metrics";
 import { parseCompareToWebview, type CompareFromWebview, type CompareRunData } from "../../src/protocol/compare";
-import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, seriesDash, showDatasets } from "../shared/charts";
+import { aucBarChart, baseChartOptions, Chart, chartCard, createChart, el, followTheme, lineChart, seriesColor, seriesDash, showDatasets } from "../shared/charts";
 
 declare function acquireVsCodeApi(): { postMessage(message: CompareFromWebview): void };
 const vscode = acquireVsCodeApi();
@@ -22,20 +22,7 @@ let scatterMetric = "weightedLogLoss";
 
 function lineCard(id: string, title: string, xTitle: string): HTMLElement {
   const { section, canvas } = chartCard(id, title);
-  charts.set(
-    id,
-    createChart(canvas, {
-      type: "line",
-      data: { datasets: [] },
-      options: {
-        ...baseChartOptions(false),
-        parsing: false,
-        normalized: true,
-        interaction: { mode: "nearest", intersect: false },
-        scales: { x: { type: "linear", title: { display: true, text: xTitle }, ticks: { precision: 0 }, grid: {} }, y: { type: "linear", grid: {}, ticks: {}, title: { display: false } } },
-      },
-    }) as unknown as Chart,
-  );
+  charts.set(id, lineChart(canvas, { xTitle, legend: false }));
   return section;
 }
 
@@ -57,14 +44,7 @@ function scatterCard(id: string, title: string, xTitle: string, logX: boolean): 
 
 function barCard(id: string, title: string): HTMLElement {
   const { section, canvas } = chartCard(id, title);
-  charts.set(
-    id,
-    createChart(canvas, {
-      type: "bar",
-      data: { labels: [...LABELS], datasets: [] },
-      options: { ...baseChartOptions(false), scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } } },
-    }) as unknown as Chart,
-  );
+  charts.set(id, aucBarChart(canvas));
   return section;
 }
 

@@ -8,7 +8,7 @@ import { LABELS } from "../../src/core/labels";
 import { flattenConfig } from "../../src/extension/panels/logic/flatten";
 import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/extension/panels/logic/metrics";
 import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary } from "../../src/protocol/dashboard";
-import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, showDatasets } from "../shared/charts";
+import { aucBarChart, Chart, chartCard, el, followTheme, lineChart, seriesColor, showDatasets } from "../shared/charts";
 
 declare function acquireVsCodeApi(): { postMessage(message: DashboardFromWebview): void };
 const vscode = acquireVsCodeApi();
@@ -22,39 +22,13 @@ const app = document.getElementById("app") as HTMLElement;
 
 function line(id: string, title: string, xTitle: string, yTitle: string, log = false): HTMLElement {
   const { section, canvas } = chartCard(id, title);
-  charts.set(
-    id,
-    createChart(canvas, {
-      type: "line",
-      data: { datasets: [] },
-      options: {
-        ...baseChartOptions(true),
-        parsing: false,
-        normalized: true,
-        interaction: { mode: "nearest", intersect: false },
-        scales: {
-          x: { type: "linear", title: { display: true, text: xTitle }, ticks: { precision: 0 }, grid: {} },
-          y: { type: log ? "logarithmic" : "linear", title: { display: true, text: yTitle }, grid: {}, ticks: {} },
-        },
-      },
-    }) as unknown as Chart,
-  );
+  charts.set(id, lineChart(canvas, { xTitle, yTitle, logY: log, legend: true }));
   return section;
 }
 
 function bars(id: string, title: string): HTMLElement {
   const { section, canvas } = chartCard(id, title);
-  charts.set(
-    id,
-    createChart(canvas, {
-      type: "bar",
-      data: { labels: [...LABELS], datasets: [] },
-      options: {
-        ...baseChartOptions(false),
-        scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } },
-      },
-    }) as unknown as Chart,
-  );
+  charts.set(id, aucBarChart(canvas));
   return section;
 }
 

@@ -17,6 +17,7 @@ import {
   type ChartConfiguration,
   type ChartType,
 } from "chart.js";
+import { LABELS } from "../../src/core/labels";
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip);
 
@@ -121,6 +122,36 @@ export function baseChartOptions(legend: boolean) {
     maintainAspectRatio: false,
     plugins: { legend: { display: legend, labels: {} } },
   };
+}
+
+/** A line chart of `{x, y}` points on a linear x axis with whole-number ticks (epochs, steps). */
+export function lineChart(canvas: HTMLCanvasElement, axes: { xTitle: string; yTitle?: string; logY?: boolean; legend: boolean }): Chart {
+  return createChart(canvas, {
+    type: "line",
+    data: { datasets: [] },
+    options: {
+      ...baseChartOptions(axes.legend),
+      parsing: false,
+      normalized: true,
+      interaction: { mode: "nearest", intersect: false },
+      scales: {
+        x: { type: "linear", title: { display: true, text: axes.xTitle }, ticks: { precision: 0 }, grid: {} },
+        y: { type: axes.logY ? "logarithmic" : "linear", title: axes.yTitle === undefined ? { display: false } : { display: true, text: axes.yTitle }, grid: {}, ticks: {} },
+      },
+    },
+  }) as unknown as Chart;
+}
+
+/** Bars of ROC AUC (0 to 1) per label, one dataset per run or source. */
+export function aucBarChart(canvas: HTMLCanvasElement): Chart {
+  return createChart(canvas, {
+    type: "bar",
+    data: { labels: [...LABELS], datasets: [] },
+    options: {
+      ...baseChartOptions(false),
+      scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } },
+    },
+  }) as unknown as Chart;
 }
 
 /** Replaces the chart's datasets, redraws without animation and mirrors the data into its card. */
