@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../src/core/data/rng";
 import { resizeBilinear, resizeSeparable } from "../../src/core/imaging/resize";
 
 /** Random values in [0, 1), the range of windowed model tensors that get resized. */
 function randomImage(length: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    out[i] = a / 4294967296;
-  }
-  return out;
+  const random = mulberry32(seed);
+  return Float32Array.from({ length }, random);
 }
 
 function maxDifference(a: Float32Array, b: Float32Array): number {

@@ -1,18 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
+import { mulberry32 } from "../../src/core/data/rng";
 import { initBackend } from "../../src/core/tf/backend";
 import { WASM_TRAINING_KERNELS } from "../../src/core/tf/wasm-kernels";
 
 type Shape4 = [number, number, number, number];
 
 function random(seed: number, size: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 32 - 0.5;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: size }, () => next() - 0.5);
 }
 
 /** Runs `compute` on the cpu and the wasm backend with identical inputs; returns both results. */
