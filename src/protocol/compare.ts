@@ -1,6 +1,7 @@
 // Messages between the compare panel (src/extension/panels/compare.ts) and its webview
 // (webview/compare/main.ts). Both sides validate what they receive.
-import { isEvalSummary, isMetricsPoints, isRecord, isRunSummary, isString, type EvalSummary, type MetricsPoint, type RunSummary } from "./dashboard";
+import { isEvalSummary, isMetricsPoints, isRunSummary, type EvalSummary, type MetricsPoint, type RunSummary } from "./dashboard";
+import { isRecord, isString } from "./guards";
 
 export interface CompareRunData {
   run: RunSummary;

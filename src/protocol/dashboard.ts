@@ -3,6 +3,7 @@
 // run summaries, metrics lines and evaluations are also reused by the compare panel.
 import { LABELS, type Label } from "../core/labels";
 import type { MetricsLine, RunStatus } from "../core/runs/types";
+import { isCount, isFiniteNumber, isRecord, isString } from "./guards";
 
 /** What the panels show of a run.json (the config is kept whole for the summary and the diff). */
 export interface RunSummary {
@@ -70,14 +71,8 @@ export type DashboardToWebview =
 
 export type DashboardFromWebview = { type: "ready" } | { type: "openRunJson" };
 
-// ---- guards (shared with compare.ts) ----
+// ---- guards ----
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-export const isString = (v: unknown): v is string => typeof v === "string";
-export const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 const finiteOrNull = (v: unknown): v is number | null => v === null || isFiniteNumber(v);
 const stringOrNull = (v: unknown): v is string | null => v === null || isString(v);
 const STATUSES: readonly string[] = ["running", "completed", "failed", "cancelled"];

@@ -1,6 +1,7 @@
 // Messages between the DICOM preview custom editor (src/extension/preview) and its webview
 // (webview/preview/main.ts). Both sides validate everything they receive with the guards below.
 import { LABELS } from "../core/labels";
+import { isCount, isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
 
 export const LABEL_COUNT = LABELS.length;
 
@@ -120,16 +121,9 @@ export type FromWebview =
 
 type Guard<T> = (value: unknown) => value is T;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-const isString = (v: unknown): v is string => typeof v === "string";
-const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const isIndex = isCount;
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
 const optional = <T>(guard: Guard<T>) => (v: unknown): v is T | undefined => v === undefined || guard(v);
-const isProbability = (v: unknown): v is number => isFiniteNumber(v) && v >= 0 && v <= 1;
-const isLabelName = (v: unknown): v is string => isString(v) && (LABELS as readonly string[]).includes(v);
 const MAX_SIDE = 16384;
 
 function bytesPerPixel(type: PixelType): number {

@@ -1,7 +1,7 @@
 // Messages between the triage table (src/extension/panels/triage.ts) and its webview
 // (webview/triage/main.ts). Both sides validate what they receive.
 import { LABELS, type Label } from "../core/labels";
-import { isFiniteNumber, isRecord, isString } from "./dashboard";
+import { isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
 
 export interface TriageSlice {
   /** Absolute path of the DICOM file (opened in the DICOM preview on click). */
@@ -36,8 +36,6 @@ export type TriageToWebview = { type: "result"; result: TriageResult };
 export type TriageFromWebview = { type: "ready" } | { type: "openSlice"; file: string } | { type: "revealCsv" } | { type: "openCsv" };
 
 const MAX_ROWS = 1_000_000;
-const isProbability = (v: unknown): v is number => isFiniteNumber(v) && v >= 0 && v <= 1;
-const isLabelName = (v: unknown): v is Label => isString(v) && (LABELS as readonly string[]).includes(v);
 
 export function isProbabilities(v: unknown): v is Partial<Record<Label, number>> {
   return isRecord(v) && Object.entries(v).every(([k, p]) => isLabelName(k) && isProbability(p));

@@ -2,10 +2,8 @@
 // panels' protocol shapes, checking every field: files may be half-written, old or hand-edited.
 import { LABELS, type Label } from "../../../core/labels";
 import type { RunRecord } from "../../../core/runs/types";
+import { isFiniteNumber, isRecord, isString } from "../../../protocol/guards";
 import {
-  isFiniteNumber,
-  isRecord,
-  isString,
   isRunSummary,
   type EpochPoint,
   type EvalSummary,

@@ -1,7 +1,7 @@
 // Builds the triage table from `ich predict --json` output: slices grouped by study/series,
 // per-label maxima, studies and slices sorted by the `any` probability (highest first).
 import { LABELS, type Label } from "../../../core/labels";
-import { isRecord, isString } from "../../../protocol/dashboard";
+import { isRecord, isString } from "../../../protocol/guards";
 import { isProbabilities, type TriageResult, type TriageSlice, type TriageStudy } from "../../../protocol/triage";
 
 export interface PredictOutput {
