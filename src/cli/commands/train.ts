@@ -3,11 +3,10 @@ import { loadExperiment } from "../../core/experiment";
 import type { BackendChoice } from "../../core/experiment/types";
 import { DEFAULT_RUNS_DIR } from "../../core/runs";
 import { openRunStore } from "../run-store";
+import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { train } from "../../core/train/train";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { progressPrinter } from "./progress-output";
-
-const BACKENDS = ["auto", "wasm", "tensorflow", "tensorflow-gpu", "cpu"];
 
 const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--json-progress]
        ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--json-progress]
@@ -17,7 +16,7 @@ eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current 
 checkpoint and marks the run cancelled; --resume continues it (also after a crash).
   --name           run name (default: the experiment's name)
   --resume RUN     continue RUN from its last checkpoint with its saved config
-  --backend B      ${BACKENDS.join(" | ")} (default: the experiment's train.backend)
+  --backend B      ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
   --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
   --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
   --json-progress  progress events as JSON lines on stdout`;
@@ -41,7 +40,7 @@ export const command: Command = {
     }
     if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
     if (!values.resume && positionals.length === 0) throw new UsageError("missing the experiment file (or --resume RUN)");
-    if (values.backend && !BACKENDS.includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}`);
+    if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
     const experimentPath = positionals[0];

@@ -5,11 +5,13 @@ import { existsSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
+import type { BackendChoice } from "../experiment/types";
 import { missingCudaLibraries, probeCuda, type CudaProbe } from "./cuda-probe.js";
 import { registerWasmTrainingKernels } from "./wasm-kernels.js";
 import { loadNativePackage, localRequire, type NativePackageName } from "./native-packages.js";
 
-export type BackendPreference = "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+/** The experiment's `train.backend` values (same union as the schema). */
+export type BackendPreference = BackendChoice;
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"];
 
 export interface BackendOptions {

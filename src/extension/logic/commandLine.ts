@@ -1,8 +1,10 @@
 // Command lines for the `ich` engine process. The extension never trains in its own process:
 // every action is `node dist/cli.js <command> ...` with JSON output.
 import { isAbsolute, join } from "node:path";
+import type { BackendChoice } from "../../core/experiment/types";
 
-export type BackendSetting = "auto" | "wasm" | "tensorflow" | "tensorflow-gpu" | "cpu";
+/** The `ichLab.backend` setting takes the experiment's `train.backend` values. */
+export type BackendSetting = BackendChoice;
 
 export interface EngineInvocation {
   command: string; // the Node executable
