@@ -4,24 +4,15 @@ import { dicomTags, modalityFrame } from "../../core/dicom";
 import { decodeDicom } from "../../core/dicom/decode";
 import { readDicomBytes } from "../../core/dicom/io";
 import { DicomError, type DecodedDicom } from "../../core/dicom/types";
-import type { TagRow } from "../../protocol/preview";
+import type { SliceMessage, TagRow } from "../../protocol/preview";
 import { LruCache } from "./lru";
 import { colourToRgba, encodeHu, isColour, type PixelPayload } from "./slice-data";
 
-export interface LoadedSlice extends PixelPayload {
-  file: string;
-  frame: number;
-  frames: number;
-  width: number;
-  height: number;
-  monochrome1: boolean;
-  photometric: string;
-  transferSyntax: string;
-  windowCenter?: number;
-  windowWidth?: number;
-  instanceNumber?: number;
+/** A decoded slice: the series-independent part of the slice message, plus the header rows. */
+export interface LoadedSlice
+  extends PixelPayload,
+    Pick<SliceMessage, "file" | "frame" | "frames" | "width" | "height" | "monochrome1" | "photometric" | "transferSyntax" | "windowCenter" | "windowWidth" | "instanceNumber" | "decodeMs"> {
   tags: TagRow[];
-  decodeMs: number;
 }
 
 /** The header as rows for the tag browser; empty when even the header cannot be parsed. */
