@@ -1,6 +1,7 @@
 // `ich eval RUN` — scores a run's best model; writes eval.json and predictions.csv into the run.
 import { LABELS } from "../../core/labels";
 import { evaluateRun } from "../../core/predict/evaluate-run";
+import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { parseCommandLine, UsageError, type Command } from "../usage";
@@ -43,7 +44,7 @@ export const command: Command = {
       onLog: (m) => process.stderr.write(`${m}\n`),
     });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v))}\n`);
+      process.stdout.write(`${JSON.stringify(result, nonFiniteAsNull)}\n`);
       return 0;
     }
     const lines = [`${result.data}${result.tta ? " (flip TTA)" : ""}`, `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];

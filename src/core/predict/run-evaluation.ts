@@ -20,9 +20,14 @@ export interface RunEvaluation extends Evaluation {
   evaluatedAt: string;
 }
 
-/** JSON cannot hold NaN (undefined AUCs) or Infinity (the ROC corner threshold): store null. */
+/** JSON.stringify replacer: JSON cannot hold NaN (undefined AUCs) or Infinity (the ROC corner threshold), so they become null. */
+export function nonFiniteAsNull(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+/** eval.json text: indented, non-finite numbers as null. */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`;
+  return `${JSON.stringify(value, nonFiniteAsNull, 2)}\n`;
 }
 
 export async function evaluateAndWrite(
