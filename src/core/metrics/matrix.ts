@@ -36,3 +36,17 @@ export function assertFiniteScores(what: string, scores: Numbers): void {
     if (!Number.isFinite(scores[i])) throw new RangeError(`${what}: prediction ${i} is ${scores[i]}; predictions must be finite`);
   }
 }
+
+/** Throws unless targets and scores pair up one to one, every target is 0 or 1 and every score is finite. */
+export function assertScoredBinaryTargets(what: string, yTrue: Numbers, yScore: Numbers): void {
+  if (yTrue.length !== yScore.length) throw new RangeError(`${what}: ${yTrue.length} targets but ${yScore.length} scores`);
+  assertBinaryTargets(what, yTrue);
+  assertFiniteScores(what, yScore);
+}
+
+/** Number of positive targets in 0/1 targets. */
+export function countPositives(yTrue: Numbers): number {
+  let positives = 0;
+  for (let i = 0; i < yTrue.length; i++) positives += yTrue[i];
+  return positives;
+}

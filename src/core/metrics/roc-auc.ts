@@ -1,4 +1,4 @@
-import { assertBinaryTargets, assertFiniteScores, type Numbers } from "./matrix";
+import { assertScoredBinaryTargets, countPositives, type Numbers } from "./matrix";
 
 export interface AucResult {
   /** Area under the ROC curve; NaN when it is undefined (see `reason`). */
@@ -14,12 +14,9 @@ export interface AucResult {
  * above a random negative, ties counting one half. Computed from mid-ranks in O(n log n).
  */
 export function rocAucDetailed(yTrue: Numbers, yScore: Numbers): AucResult {
-  if (yTrue.length !== yScore.length) throw new RangeError(`rocAuc: ${yTrue.length} targets but ${yScore.length} scores`);
-  assertBinaryTargets("rocAuc", yTrue);
-  assertFiniteScores("rocAuc", yScore);
+  assertScoredBinaryTargets("rocAuc", yTrue, yScore);
   const n = yTrue.length;
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += yTrue[i];
+  const positives = countPositives(yTrue);
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) {
     const reason = n === 0 ? "no samples" : positives === 0 ? `only negative samples (${n})` : `only positive samples (${n})`;

@@ -1,4 +1,4 @@
-import { assertBinaryTargets, assertFiniteScores, type Numbers } from "./matrix";
+import { assertScoredBinaryTargets, countPositives, type Numbers } from "./matrix";
 
 export interface RocPoint {
   fpr: number;
@@ -15,13 +15,10 @@ export const DEFAULT_ROC_POINTS = 200;
  * shape. Empty when the targets hold only one class (the curve is undefined then).
  */
 export function rocCurve(yTrue: Numbers, yScore: Numbers, maxPoints = DEFAULT_ROC_POINTS): RocPoint[] {
-  if (yTrue.length !== yScore.length) throw new RangeError(`rocCurve: ${yTrue.length} targets but ${yScore.length} scores`);
   if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new RangeError(`rocCurve: maxPoints must be an integer ≥ 2, got ${maxPoints}`);
-  assertBinaryTargets("rocCurve", yTrue);
-  assertFiniteScores("rocCurve", yScore);
+  assertScoredBinaryTargets("rocCurve", yTrue, yScore);
   const n = yTrue.length;
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += yTrue[i];
+  const positives = countPositives(yTrue);
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return [];
 

@@ -1,4 +1,4 @@
-import { assertBinaryTargets, assertFiniteScores, type Numbers } from "./matrix";
+import { assertScoredBinaryTargets, type Numbers } from "./matrix";
 
 export interface ConfusionCounts {
   tp: number;
@@ -26,10 +26,8 @@ function ratio(numerator: number, denominator: number): number {
 
 /** Binary metrics of one label when scores ≥ `threshold` are called positive. */
 export function thresholdMetrics(yTrue: Numbers, yScore: Numbers, threshold: number): ThresholdMetrics {
-  if (yTrue.length !== yScore.length) throw new RangeError(`thresholdMetrics: ${yTrue.length} targets but ${yScore.length} scores`);
   if (!Number.isFinite(threshold)) throw new RangeError(`thresholdMetrics: threshold must be finite, got ${threshold}`);
-  assertBinaryTargets("thresholdMetrics", yTrue);
-  assertFiniteScores("thresholdMetrics", yScore);
+  assertScoredBinaryTargets("thresholdMetrics", yTrue, yScore);
   let tp = 0;
   let fp = 0;
   let tn = 0;
