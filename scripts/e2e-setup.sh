@@ -14,7 +14,7 @@ entry="$dest/node_modules/code-server/out/node/entry.js"
 
 apt_install() {
   local missing=()
-  for pkg in chromium ripgrep libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
+  for pkg in chromium ripgrep unzip libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
