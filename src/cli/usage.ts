@@ -4,7 +4,6 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 export class UsageError extends Error {}
 
 export interface Command {
-  summary: string;
   usage: string;
   /** Returns the exit code: 0 ok, 1 some inputs failed, 2 usage error. */
   run(argv: string[]): Promise<number>;

@@ -20,7 +20,6 @@ export function backendFromEnvironment(env: NodeJS.ProcessEnv = process.env): { 
 }
 
 export const command: Command = {
-  summary: "show the TF.js backend and device this machine trains on",
   usage: USAGE,
   async run(argv) {
     const { values } = parseCommandLine(

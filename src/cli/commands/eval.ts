@@ -20,7 +20,6 @@ ${RUNS_OPTION_HELP}
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 
 export const command: Command = {
-  summary: "evaluate a run's best model (eval.json, predictions.csv)",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {

@@ -170,7 +170,6 @@ async function orderedPool<T, R>(items: T[], jobs: number, work: (item: T) => Pr
 }
 
 export const command: Command = {
-  summary: "key tags, transfer syntax, size and value statistics of DICOM files",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, { json: { type: "boolean" }, jobs: { type: "string" }, help: { type: "boolean", short: "h" } });

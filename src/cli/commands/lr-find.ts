@@ -12,7 +12,6 @@ the minimum's rate / 10). Put the suggestion into train.schedule.maxLr.
   --json  print {points, suggestedLr, steepestLr, minimumLr} as JSON`;
 
 export const command: Command = {
-  summary: "learning-rate finder: loss against an exponential LR sweep, suggested LR",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {

@@ -24,7 +24,6 @@ ${RUNS_OPTION_HELP}
               the Grad-CAM heat grid (values in [0, 1]) of LABEL on one file`;
 
 export const command: Command = {
-  summary: "predict hemorrhage probabilities for DICOM files with a trained run",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {

@@ -22,7 +22,6 @@ function positiveInteger(name: string, text: string | undefined, min: number): n
 }
 
 export const command: Command = {
-  summary: "render a CT slice through named or custom windows to PNG",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {

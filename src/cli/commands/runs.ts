@@ -39,7 +39,6 @@ export function formatRunsTable(runs: readonly RunRecord[], now: Date = new Date
 }
 
 export const command: Command = {
-  summary: "list training runs (status, best weighted log loss, mean AUC, duration)",
   usage: USAGE,
   async run(argv) {
     const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, false);

@@ -24,7 +24,6 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 }
 
 export const command: Command = {
-  summary: "write synthetic head-CT phantom series (DICOM) with RSNA-style labels",
   usage: USAGE,
   async run(argv) {
     const { values } = parseCommandLine(

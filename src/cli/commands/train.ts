@@ -22,7 +22,6 @@ checkpoint and marks the run cancelled; --resume continues it (also after a cras
   --json-progress  progress events as JSON lines on stdout`;
 
 export const command: Command = {
-  summary: "train a model from an experiment file (or --resume a run)",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {
