@@ -24,13 +24,9 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseCommandLine(
       argv,
-      { backend: { type: "string" }, "native-modules": { type: "string", multiple: true }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      { backend: { type: "string" }, "native-modules": { type: "string", multiple: true }, json: { type: "boolean" } },
       false,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const fromEnv = backendFromEnvironment();
     const prefer = (values.backend ?? fromEnv.prefer ?? "auto") as BackendPreference;
     if (!BACKEND_PREFERENCES.includes(prefer)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}, got '${prefer}'`);

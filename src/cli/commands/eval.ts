@@ -28,12 +28,7 @@ export const command: Command = {
       runs: { type: "string" },
       backend: { type: "string" },
       json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");
     const store = openRunStore(values.runs);
     const result = await evaluateRun(store, positionals[0], {

@@ -172,11 +172,7 @@ async function orderedPool<T, R>(items: T[], jobs: number, work: (item: T) => Pr
 export const command: Command = {
   usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(argv, { json: { type: "boolean" }, jobs: { type: "string" }, help: { type: "boolean", short: "h" } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values, positionals } = parseCommandLine(argv, { json: { type: "boolean" }, jobs: { type: "string" } });
     if (positionals.length === 0) throw new UsageError("no FILE or FOLDER given");
     const jobs = values.jobs === undefined ? 4 : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive integer, got '${values.jobs}'`);

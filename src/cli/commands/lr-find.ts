@@ -18,12 +18,7 @@ export const command: Command = {
       steps: { type: "string" },
       json: { type: "boolean" },
       backend: { type: "string" },
-      help: { type: "boolean", short: "h" },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UsageError("expected exactly one experiment file");
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");

@@ -33,12 +33,7 @@ export const command: Command = {
       runs: { type: "string" },
       backend: { type: "string" },
       gradcam: { type: "string" },
-      help: { type: "boolean", short: "h" },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
     const store = openRunStore(values.runs);

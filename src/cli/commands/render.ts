@@ -30,12 +30,7 @@ export const command: Command = {
       frame: { type: "string" },
       size: { type: "string" },
       "no-rsna-fix": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : `one FILE at a time (got ${positionals.length})`);
     if (!values.out) throw new UsageError("missing --out OUT.png");
     let windows: Window[];

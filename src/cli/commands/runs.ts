@@ -41,11 +41,7 @@ export function formatRunsTable(runs: readonly RunRecord[], now: Date = new Date
 export const command: Command = {
   usage: USAGE,
   async run(argv) {
-    const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, false);
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" } }, false);
     const store = openRunStore(values.dir ?? values.runs);
     const runs = await store.list();
     if (values.json) {

@@ -35,14 +35,9 @@ export const command: Command = {
         seed: { type: "string" },
         size: { type: "string" },
         json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
       },
       false,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (!values.out) throw new UsageError("missing --out DIR");
     const patients = integer("patients", values.patients, 4, 1, 100_000);
     const slices = integer("slices", values.slices, 12, 1, 1000);

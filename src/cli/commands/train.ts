@@ -31,12 +31,7 @@ export const command: Command = {
       runs: { type: "string" },
       workers: { type: "string" },
       "json-progress": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
     if (!values.resume && positionals.length === 0) throw new UsageError("missing the experiment file (or --resume RUN)");
     if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);

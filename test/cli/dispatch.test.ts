@@ -1,0 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleCli } from "../helpers/bundle-cli";
+
+let cli: string;
+let remove: () => void;
+beforeAll(async () => ({ cli, remove } = await bundleCli("dispatch")));
+afterAll(() => remove?.());
+
+const ich = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+
+describe("ich dispatcher", () => {
+  it("lists every command with its summary and exits 2 without a command", () => {
+    const result = ich();
+    expect(result.status).toBe(2);
+    for (const name of ["info", "render", "synth", "train", "eval", "predict", "lr-find", "runs", "backend"]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${name} +\\S`, "m"));
+    }
+    expect(result.stdout).toContain("not for diagnosis");
+  });
+
+  it("prints a command's own usage for --help and -h, exit 0", () => {
+    for (const flag of ["--help", "-h"]) {
+      const result = ich("eval", flag);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: ich eval RUN/);
+    }
+  });
+
+  it("treats --help after -- as an argument, not a request for help", () => {
+    const result = ich("info", "--", "--help");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--help");
+  });
+
+  it("rejects an unknown command and an unknown option with exit 2", () => {
+    expect(ich("frobnicate").status).toBe(2);
+    const result = ich("runs", "--bogus");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--bogus/);
+    expect(result.stderr).toMatch(/Usage: ich runs/);
+  });
+});
