@@ -1,9 +1,9 @@
 import type { Element } from "dicom-parser";
-import { Decoder as JpegLosslessDecoder } from "jpeg-lossless-decoder-js";
 import { splitFrames } from "./fragments";
 import { headerFromDataSet } from "./header";
 import { readDicomBytes } from "./io";
 import { decodeJpeg12 } from "./jpeg12";
+import { ExactLosslessDecoder } from "./jpeg-lossless";
 import { findStartOfFrame } from "./jpeg-markers";
 import { readPalette } from "./palette";
 import { DEFLATED_LE, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, parseDataSet, PIXEL_DATA_TAG, truncatedPixelData, type ParsedDicom } from "./parse";
@@ -134,7 +134,7 @@ async function decodeFrame(encoded: Uint8Array, header: DicomHeader): Promise<In
   const kind = findStartOfFrame(encoded);
   if (!kind) throw new Error("not a JPEG stream (no SOI/SOF marker)");
   if (kind.marker === 0xc3) {
-    const decoder = new JpegLosslessDecoder();
+    const decoder = new ExactLosslessDecoder();
     const bytesPerSample = header.bitsAllocated <= 8 ? 1 : 2;
     const out = decoder.decode(encoded.buffer as ArrayBuffer, encoded.byteOffset, encoded.length, bytesPerSample);
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
