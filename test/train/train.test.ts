@@ -1,14 +1,33 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { evaluateRun } from "../../src/core/predict/evaluate-run";
 import { RunStore } from "../../src/core/runs";
 import { writeSyntheticDataset } from "../../src/core/synth";
 import type { MetricsLine, ProgressEvent } from "../../src/core/runs/types";
 import { findCheckpoint } from "../../src/core/train/checkpoint";
 import { train } from "../../src/core/train/train";
+import type { LayersModel, Tensor } from "../../src/core/train/tf-types";
 import { tinyConfig } from "./tiny-config";
+
+// Every image batch the model is really called with: "train HxW" for training steps (model.apply),
+// "val HxW" for validation (model.predict); the test adds "epoch N" when an epoch ends.
+const modelCalls = vi.hoisted(() => [] as string[]);
+vi.mock("../../src/core/train/initial-model", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/core/train/initial-model")>();
+  const side = (x: unknown) => (x as Tensor).shape.slice(1, 3).join("x");
+  return {
+    initialModel: async (...args: Parameters<typeof original.initialModel>): Promise<LayersModel> => {
+      const model = await original.initialModel(...args);
+      const apply = model.apply.bind(model);
+      const predict = model.predict.bind(model);
+      model.apply = ((x, kwargs) => (modelCalls.push(`train ${side(x)}`), apply(x, kwargs))) as typeof model.apply;
+      model.predict = ((x, config) => (modelCalls.push(`val ${side(x)}`), predict(x, config))) as typeof model.predict;
+      return model;
+    },
+  };
+});
 
 const root = mkdtempSync(join(tmpdir(), "ich-train-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -84,14 +103,25 @@ describe("train", () => {
   it("stops early when validation does not improve for `patience` epochs, growing the input by epoch", async () => {
     const store = new RunStore(join(root, "runs-early"));
     const events: ProgressEvent[] = [];
+    modelCalls.length = 0;
     // minDelta 10: no epoch can count as an improvement after the first
-    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing: [{ fromEpoch: 2, size: 40 }] });
-    const result = await train({ config, runStore: store, loaderWorkers: 0, onEvent: (e) => events.push(e) });
+    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing: [{ fromEpoch: 2, size: 40 }, { fromEpoch: 3, size: 48 }] });
+    const result = await train({
+      config,
+      runStore: store,
+      loaderWorkers: 0,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === "epoch") modelCalls.push(`epoch ${e.epoch}`);
+      },
+    });
     expect(result).toMatchObject({ status: "completed", epochsDone: 3 });
     expect(events.some((e) => e.type === "log" && /early stopping/.test(e.message))).toBe(true);
     const record = await store.get(result.runId);
     expect(record.epochsDone).toBe(3);
+    // one training step and one validation batch (8 + 8 slices, batch 8) per epoch, each at its epoch's size
+    expect(modelCalls).toEqual(["train 32x32", "val 32x32", "epoch 1", "train 40x40", "val 40x40", "epoch 2", "train 48x48", "val 48x48", "epoch 3"]);
     const input = JSON.parse(readFileSync(join(store.paths(result.runId).modelDir, "ich-input.json"), "utf8"));
-    expect(input.preprocess.size).toBe(result.best!.epoch === 1 ? 32 : 40);
+    expect(input.preprocess.size).toBe([32, 40, 48][result.best!.epoch - 1]);
   });
 });
