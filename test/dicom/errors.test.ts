@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeDicom, DicomError, readDicom, readDicomHeader, type DicomErrorCode } from "../../src/core/dicom";
+import { decodeDicom, DicomError, parseDicomHeader, readDicom, readDicomHeader, type DicomErrorCode } from "../../src/core/dicom";
 import { HAS_SHARED_DATA, SHARED_DATA } from "../helpers/shared-data";
-import { makeDicom, uint16le } from "./make-dicom";
+import { makeDicom, makeHeadlessImplicit, uint16le } from "./make-dicom";
 
 const dir = mkdtempSync(join(tmpdir(), "ich-dicom-errors-"));
 
@@ -107,4 +107,77 @@ describe("broken inputs fail with a DicomError that names the file", () => {
     expect([header.rows, header.columns]).toEqual([64, 64]);
     expect(readFileSync(truncated).length).toBeLessThan(header.rows * header.columns * 2 + 1500);
   });
+
+  it("a corrupt length field in a whole file is 'corrupt', naming the element; a file cut short is 'truncated'", async () => {
+    const whole = makeDicom({ rows: 4, columns: 4 }, uint16le(Array(16).fill(100)));
+    const modality = findElement(whole, 0x0008, 0x0060);
+    const corrupted = whole.slice();
+    new DataView(corrupted.buffer).setUint16(modality + 6, 0x4000, true);
+    const remaining = whole.length - (modality + 8);
+    for (const read of [(b: Uint8Array) => decodeDicom(b, "len.dcm"), async (b: Uint8Array) => parseDicomHeader(b, "len.dcm")]) {
+      const error = await expectDicomError(read(corrupted), "corrupt", "len.dcm");
+      expect(error.reason).toBe(`element (0008,0060) at offset ${modality + 8}: length 16384 exceeds the remaining ${remaining} bytes (corrupt length field; the file goes on past it)`);
+    }
+    const file = join(dir, "len.dcm");
+    writeFileSync(file, corrupted);
+    expect((await expectDicomError(readDicomHeader(file), "corrupt", file)).reason).toContain("(0008,0060)");
+
+    // Cut in the middle of the same element's value: nothing valid follows, so the file really ends early.
+    const cut = await expectDicomError(decodeDicom(whole.subarray(0, modality + 9), "cut.dcm"), "truncated", "cut.dcm");
+    expect(cut.reason).toBe(`file is truncated: element (0008,0060) at offset ${modality + 8} needs 2 bytes but only 1 remain`);
+    // Cut inside the next element's header.
+    const header = await expectDicomError(decodeDicom(whole.subarray(0, modality + 13), "cut.dcm"), "truncated", "cut.dcm");
+    expect(header.reason).toBe(`file is truncated: it ends inside the element header at offset ${modality + 10} after element (0008,0060)`);
+  });
+
+  it("a pixel data length larger than the file is 'corrupt' when the whole image is there, 'truncated' when it is not", async () => {
+    const pixels = uint16le(Array(16).fill(100));
+    const longer = await expectDicomError(decodeDicom(makeDicom({ rows: 4, columns: 4 }, pixels, { pixelLengthOverride: 64 }), "px.dcm"), "corrupt", "px.dcm");
+    expect(longer.reason).toMatch(/^element \(7FE0,0010\) at offset \d+: length 64 exceeds the remaining 32 bytes \(corrupt length field/);
+    const short = await expectDicomError(decodeDicom(makeDicom({ rows: 8, columns: 8 }, pixels, { pixelLengthOverride: 128 }), "px.dcm"), "truncated", "px.dcm");
+    expect(short.reason).toBe("pixel data is truncated: 32 of 128 bytes present");
+  });
+
+  it("implicit VR: an element running past the end is reported, not read past the buffer", async () => {
+    // dicom-parser accepts this silently for implicit VR; reading the value used to throw a bare string.
+    const bytes = makeHeadlessImplicit({ rows: 2, columns: 2 }, uint16le([1, 2, 3, 4]));
+    const cut = bytes.subarray(0, bytes.length - 3);
+    const error = await expectDicomError(decodeDicom(cut, "implicit.dcm"), "truncated", "implicit.dcm");
+    expect(error.reason).toBe("pixel data is truncated: 5 of 8 bytes present");
+    const modality = findElement(bytes, 0x0008, 0x0060, 0);
+    const header = await expectDicomError(decodeDicom(bytes.subarray(0, modality + 9), "implicit.dcm"), "truncated", "implicit.dcm");
+    expect(header.reason).toBe(`file is truncated: element (0008,0060) at offset ${modality + 8} needs 2 bytes but only 1 remain`);
+    expect(() => parseDicomHeader(bytes.subarray(0, modality + 9), "implicit.dcm")).toThrow(DicomError);
+  });
+
+  it("a corrupt file meta group names the group", async () => {
+    const bytes = makeDicom({ rows: 2, columns: 2 }, uint16le([1, 2, 3, 4]));
+    bytes.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0xff, 0xff], findElement(bytes, 0x0002, 0x0010));
+    const error = await expectDicomError(decodeDicom(bytes, "meta.dcm"), "corrupt", "meta.dcm");
+    expect(error.reason).toMatch(/^file meta information \(group 0002\) is corrupt/);
+  });
+
+  it("a blank or missing PhotometricInterpretation: MONOCHROME2 with a warning for one sample, refused for three", async () => {
+    const gray = uint16le([1, 2, 3, 4]);
+    const blank = await decodeDicom(makeDicom({ rows: 2, columns: 2, photometric: "  " }, gray), "blank.dcm");
+    expect(blank.header.photometricInterpretation).toBe("MONOCHROME2");
+    expect(blank.header.warnings).toEqual(["PhotometricInterpretation is blank; read as MONOCHROME2"]);
+    const absent = makeDicom({ rows: 2, columns: 2 }, gray);
+    new DataView(absent.buffer).setUint16(findElement(absent, 0x0028, 0x0004) + 2, 0x0005, true);
+    expect(parseDicomHeader(absent, "absent.dcm").warnings).toEqual(["PhotometricInterpretation is missing; read as MONOCHROME2"]);
+    const normal = await decodeDicom(makeDicom({ rows: 2, columns: 2 }, gray), "normal.dcm");
+    expect(normal.header.warnings).toEqual([]);
+    const rgb = makeDicom({ rows: 1, columns: 2, bitsAllocated: 8, samplesPerPixel: 3, photometric: "  " }, new Uint8Array(6));
+    const error = await expectDicomError(decodeDicom(rgb, "rgb.dcm"), "missing-attribute", "rgb.dcm");
+    expect(error.reason).toBe("missing required attribute PhotometricInterpretation");
+  });
 });
+
+/** Offset of the first element header with this tag (explicit or implicit VR little endian). */
+function findElement(bytes: Uint8Array, group: number, element: number, from = 132): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = from; i + 4 <= bytes.length; i += 2) {
+    if (view.getUint16(i, true) === group && view.getUint16(i + 2, true) === element) return i;
+  }
+  throw new Error(`no element (${group.toString(16)},${element.toString(16)})`);
+}

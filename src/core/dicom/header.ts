@@ -1,6 +1,7 @@
 import type { DataSet } from "dicom-parser";
 import { readPrefixSync } from "./io";
 import { parseDataSet, PIXEL_DATA_TAG, type ParsedDicom } from "./parse";
+import { parserMessage } from "./structure-errors";
 import { DicomError, type DicomHeader } from "./types";
 
 /** Splits a multi-valued DS/IS string ("1.000000", "001.000000E+00", "40\\80") into numbers. */
@@ -48,12 +49,39 @@ const REQUIRED: Array<[string, string]> = [
   ["x00280103", "PixelRepresentation"],
 ];
 
-/** Converts a parsed data set into the header the product uses; rejects images missing type-1 attributes. */
+/**
+ * Converts a parsed data set into the header the product uses; rejects images missing type-1
+ * attributes. Every failure is a DicomError naming the file, whatever dicom-parser throws.
+ */
 export function headerFromDataSet(parsed: ParsedDicom, file: string): DicomHeader {
+  try {
+    return readHeader(parsed, file);
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    throw new DicomError(file, "corrupt", `cannot read the image attributes (${parserMessage(error)})`);
+  }
+}
+
+/**
+ * A blank or absent PhotometricInterpretation of a one-sample image is read as MONOCHROME2, as
+ * pydicom and GDCM do, with a warning; with more samples per pixel the colour model is unknowable.
+ */
+function photometric(dataSet: DataSet, samplesPerPixel: number | undefined, warnings: string[]): string | undefined {
+  const value = text(dataSet, "x00280004");
+  if (value !== undefined || samplesPerPixel !== 1) return value;
+  const element = dataSet.elements.x00280004;
+  warnings.push(`PhotometricInterpretation is ${element ? "blank" : "missing"}; read as MONOCHROME2`);
+  return "MONOCHROME2";
+}
+
+function readHeader(parsed: ParsedDicom, file: string): DicomHeader {
   const { dataSet } = parsed;
+  const warnings: string[] = [];
+  const photometricInterpretation = photometric(dataSet, uint16(dataSet, "x00280002"), warnings);
   const missing = REQUIRED.filter(([tag]) => {
+    if (tag === "x00280004") return photometricInterpretation === undefined;
     const element = dataSet.elements[tag];
-    return !element || element.length === 0;
+    return !element || element.length < 2;
   }).map(([, name]) => name);
   if (missing.length > 0) {
     throw new DicomError(file, "missing-attribute", `missing required attribute${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
@@ -66,7 +94,6 @@ export function headerFromDataSet(parsed: ParsedDicom, file: string): DicomHeade
   const bitsStored = uint16(dataSet, "x00280101") ?? bitsAllocated;
   let highBit = uint16(dataSet, "x00280102") ?? bitsStored - 1;
   if (highBit < bitsStored - 1 || highBit >= bitsAllocated) highBit = bitsStored - 1;
-  const photometricInterpretation = text(dataSet, "x00280004")!;
   const frames = Math.max(1, Math.trunc(firstDecimal(dataSet, "x00280008") ?? 1));
   if (rows === 0 || columns === 0) throw new DicomError(file, "missing-attribute", `image has no pixels (Rows ${rows}, Columns ${columns})`);
   if (![1, 8, 16, 32].includes(bitsAllocated)) {
@@ -99,7 +126,7 @@ export function headerFromDataSet(parsed: ParsedDicom, file: string): DicomHeade
     bitsStored,
     highBit,
     pixelRepresentation,
-    photometricInterpretation,
+    photometricInterpretation: photometricInterpretation!,
     planarConfiguration: uint16(dataSet, "x00280006") ?? 0,
     rescaleSlope,
     rescaleIntercept,
@@ -111,6 +138,7 @@ export function headerFromDataSet(parsed: ParsedDicom, file: string): DicomHeade
     sliceThickness: firstDecimal(dataSet, "x00180050"),
     instanceNumber: firstDecimal(dataSet, "x00200013"),
     rsnaFixApplies: rsnaFixApplies(bitsStored, pixelRepresentation, interceptValue, modality),
+    warnings,
   };
 }
 

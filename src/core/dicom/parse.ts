@@ -1,6 +1,7 @@
 import * as dicomParser from "dicom-parser";
 import type { DataSet } from "dicom-parser";
 import { constants, inflateRawSync } from "node:zlib";
+import { brokenDataSetError, KNOWN_VRS, lengthOverrunError, overrunningElement, parserMessage, truncatedPixelData, type DataSetLayout } from "./structure-errors";
 import { DicomError } from "./types";
 
 export const PIXEL_DATA_TAG = "x7fe00010";
@@ -16,10 +17,6 @@ export interface ParsedDicom {
   /** The bytes the data set indexes into (the inflated stream for deflated files). */
   byteArray: Uint8Array;
 }
-
-const KNOWN_VRS = new Set(
-  "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split(" "),
-);
 
 function hasDicmPrefix(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
@@ -81,14 +78,6 @@ function inflateDataSet(bytes: Uint8Array, file: string, partial: boolean): Uint
   return whole;
 }
 
-function messageOf(error: unknown): string {
-  // dicom-parser throws strings, Errors, or { exception, dataSet } from inside the data set.
-  const inner = (error as { exception?: unknown } | undefined)?.exception;
-  if (inner !== undefined) return messageOf(inner);
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
 export interface ParseOptions {
   /** Stop before the pixel data element (its value is neither read nor checked). */
   headerOnly: boolean;
@@ -103,6 +92,8 @@ export function parseDataSet(bytes: Uint8Array, file: string, options: ParseOpti
   const headlessSyntax = hasMeta ? undefined : guessHeadlessSyntax(bytes, file);
   const inflated = hasMeta ? inflateDataSet(bytes, file, options.prefix === true) : undefined;
   const source = inflated ?? bytes;
+  // Only needed to explain a failure: reading the meta group again costs time on every good file.
+  const layout = () => dataSetLayout(source, hasMeta, headlessSyntax);
   let dataSet: DataSet;
   try {
     dataSet = dicomParser.parseDicom(source, {
@@ -111,21 +102,34 @@ export function parseDataSet(bytes: Uint8Array, file: string, options: ParseOpti
     });
   } catch (error) {
     if (error instanceof DicomError) throw error;
+    if (options.prefix) throw new DicomError(file, "truncated", `file ends in the middle of the data set (${parserMessage(error)})`);
     const partial = (error as { dataSet?: DataSet } | undefined)?.dataSet;
-    const pixel = partial?.elements[PIXEL_DATA_TAG];
-    if (pixel && pixel.dataOffset + pixel.length > source.length && !pixel.encapsulatedPixelData) {
-      throw truncatedPixelData(file, pixel.length, source.length - pixel.dataOffset);
-    }
-    const message = messageOf(error);
-    if (/past end|overrun|overread|cannot be greater|Value.*length/i.test(message)) {
-      throw new DicomError(file, "truncated", `file ends in the middle of the data set (${message.replace(/^dicomParser[.:]\s*/, "")})`);
-    }
-    throw new DicomError(file, "not-dicom", `cannot parse DICOM data set: ${message}`);
+    const overrun = partial && overrunningElement(partial, source.length);
+    if (overrun) throw lengthOverrunError(file, source, overrun, layout(), partial);
+    if (!partial && hasMeta) throw new DicomError(file, "corrupt", `file meta information (group 0002) is corrupt (${parserMessage(error)})`);
+    throw brokenDataSetError(file, source, partial, layout(), error);
+  }
+  // Implicit VR parsing accepts a last element that runs past the end; header-only reads leave the
+  // pixel data unchecked (its value is not read).
+  const overrun = overrunningElement(dataSet, source.length, options.headerOnly ? PIXEL_DATA_TAG : undefined);
+  if (overrun) {
+    if (options.prefix) throw new DicomError(file, "truncated", "file ends in the middle of the data set");
+    throw lengthOverrunError(file, source, overrun, layout(), dataSet);
   }
   const transferSyntaxUid = inflated ? DEFLATED_LE : (dataSet.string("x00020010") ?? headlessSyntax ?? IMPLICIT_LE).replace(/\0/g, "").trim();
   return { dataSet, transferSyntaxUid, hasMeta, byteArray: source };
 }
 
-export function truncatedPixelData(file: string, expected: number, actual: number): DicomError {
-  return new DicomError(file, "truncated", `pixel data is truncated: ${Math.max(0, actual)} of ${expected} bytes present`);
+/** Byte order, VR encoding and start of the data set, for saying where a broken one breaks. */
+function dataSetLayout(source: Uint8Array, hasMeta: boolean, headlessSyntax: string | undefined): DataSetLayout {
+  if (!hasMeta) return { explicit: headlessSyntax !== IMPLICIT_LE, bigEndian: false, start: 0 };
+  try {
+    const meta = dicomParser.readPart10Header(source) as DataSet & { position?: number };
+    const syntax = meta.elements.x00020010 ? dicomParser.readFixedString(source, meta.elements.x00020010.dataOffset, meta.elements.x00020010.length).replace(/\0/g, "").trim() : EXPLICIT_LE;
+    return { explicit: syntax !== IMPLICIT_LE, bigEndian: syntax === EXPLICIT_BE, start: meta.position ?? 132 };
+  } catch {
+    return { explicit: true, bigEndian: false, start: 132 };
+  }
 }
+
+export { truncatedPixelData };

@@ -1,6 +1,8 @@
 import type { DataSet, Element } from "dicom-parser";
 import dictionary from "dcmjs/dictionary";
 import { parseDataSet, PIXEL_DATA_TAG } from "./parse";
+import { parserMessage, tagText } from "./structure-errors";
+import { DicomError } from "./types";
 
 export interface DicomTagRow {
   /** "(GGGG,EEEE)"; nested elements carry their path, e.g. "(0008,1140)[1].(0008,1155)". */
@@ -17,10 +19,6 @@ const MAX_VALUE_CHARS = 256;
 const STRING_VRS = new Set(["AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"]);
 const BINARY_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "UN"]);
 
-function tagText(tag: string): string {
-  return `(${tag.slice(1, 5).toUpperCase()},${tag.slice(5, 9).toUpperCase()})`;
-}
-
 function lookup(tag: string): { name: string; vr?: string } {
   const key = tagText(tag);
   const entry = dictionary[key] ?? dictionary[key.toLowerCase()];
@@ -36,7 +34,9 @@ function clip(text: string): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
 
-function numbers(count: number, read: (i: number) => number | undefined): string {
+function numbers(length: number, size: number, read: (i: number) => number | undefined): string {
+  // An odd length (a damaged file) holds only its whole values.
+  const count = Math.floor(length / size);
   const shown = Math.min(count, 32);
   const values: string[] = [];
   for (let i = 0; i < shown; i++) values.push(String(read(i)));
@@ -52,17 +52,17 @@ function valueText(dataSet: DataSet, element: Element, vr: string): string {
   if (STRING_VRS.has(vr)) return clip((dataSet.text(tag) ?? "").replace(/\0/g, "").trim());
   switch (vr) {
     case "US":
-      return numbers(length / 2, (i) => dataSet.uint16(tag, i));
+      return numbers(length, 2, (i) => dataSet.uint16(tag, i));
     case "SS":
-      return numbers(length / 2, (i) => dataSet.int16(tag, i));
+      return numbers(length, 2, (i) => dataSet.int16(tag, i));
     case "UL":
-      return numbers(length / 4, (i) => dataSet.uint32(tag, i));
+      return numbers(length, 4, (i) => dataSet.uint32(tag, i));
     case "SL":
-      return numbers(length / 4, (i) => dataSet.int32(tag, i));
+      return numbers(length, 4, (i) => dataSet.int32(tag, i));
     case "FL":
-      return numbers(length / 4, (i) => dataSet.float(tag, i));
+      return numbers(length, 4, (i) => dataSet.float(tag, i));
     case "FD":
-      return numbers(length / 8, (i) => dataSet.double(tag, i));
+      return numbers(length, 8, (i) => dataSet.double(tag, i));
     case "AT":
       return dataSet.attributeTag(tag) ? tagText(dataSet.attributeTag(tag)!) : "";
   }
@@ -109,7 +109,11 @@ export function dicomTags(bytes: Uint8Array, file: string): DicomTagRow[] {
   }
   const { dataSet } = parsed;
   const rows: DicomTagRow[] = [];
-  collect(dataSet, "", 0, rows);
+  try {
+    collect(dataSet, "", 0, rows);
+  } catch (error) {
+    throw new DicomError(file, "corrupt", `cannot read the elements (${parserMessage(error)})`);
+  }
   // Deflated files are read from an inflated copy relabelled explicit VR LE: show the file's own syntax.
   const syntax = rows.find((r) => r.tag === "(0002,0010)");
   if (syntax && parsed.hasMeta) syntax.value = parsed.transferSyntaxUid;

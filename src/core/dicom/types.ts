@@ -39,6 +39,8 @@ export interface DicomHeader {
   instanceNumber?: number;
   /** True for the RSNA mis-encoding: BitsStored 12, PixelRepresentation 0, RescaleIntercept > -100. */
   rsnaFixApplies: boolean;
+  /** What was wrong but read anyway, e.g. a blank PhotometricInterpretation taken as MONOCHROME2. */
+  warnings: string[];
 }
 
 /** A decoded image: stored values (before rescale), one array per frame. */
@@ -60,6 +62,8 @@ export type DicomErrorCode =
   | "empty"
   | "not-dicom"
   | "truncated"
+  /** The file is whole but its structure is damaged, e.g. a length field pointing past the end. */
+  | "corrupt"
   | "missing-attribute"
   | "unsupported-transfer-syntax"
   | "decode-failed"
