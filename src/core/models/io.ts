@@ -77,8 +77,9 @@ export function directoryHandler(path: string): tfjs.io.IOHandler {
         ...(artifacts.signature ? { signature: artifacts.signature } : {}),
       };
       const json = JSON.stringify(modelJson);
-      await writeFileAtomic(join(dir, WEIGHTS_BIN), weights);
-      await writeFileAtomic(join(dir, MODEL_JSON), json);
+      // Durable: a checkpoint or best model whose files were lost to a power cut cannot be rebuilt.
+      await writeFileAtomic(join(dir, WEIGHTS_BIN), weights, { durable: true });
+      await writeFileAtomic(join(dir, MODEL_JSON), json, { durable: true });
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

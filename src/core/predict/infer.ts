@@ -70,6 +70,24 @@ export async function inferSamples(tf: Tf, model: LayersModel, pool: LoaderPool,
   return { probabilities: probs, targets, errors };
 }
 
+/**
+ * Throws, naming `model`, when it gave a non-finite probability for an image that was read: its
+ * weights are corrupt (or training diverged), so none of its numbers mean anything.
+ */
+export function assertFiniteProbabilities(result: InferenceResult, outputs: number, model: string): void {
+  let bad = 0;
+  let first = Number.NaN;
+  const read = result.errors.filter((e) => e === null).length;
+  result.errors.forEach((error, i) => {
+    if (error) return;
+    const row = result.probabilities.subarray(i * outputs, (i + 1) * outputs);
+    const value = row.find((p) => !Number.isFinite(p));
+    if (value === undefined) return;
+    if (bad++ === 0) first = value;
+  });
+  if (bad > 0) throw new Error(`${model}: the model outputs ${first} probabilities for ${bad} of ${read} images; its weights are corrupt or its training diverged`);
+}
+
 /** The target columns for the model's outputs (["any"] picks column 0 of the six). */
 export function selectTargets(targets: Float32Array, labels: readonly string[]): Float32Array {
   const columns = labels.map((l) => LABELS.indexOf(l as (typeof LABELS)[number]));

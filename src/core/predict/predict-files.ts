@@ -15,7 +15,7 @@ import { loadModel } from "../models";
 import { initBackend } from "../tf/backend";
 import { readModelInput } from "../train/model-input";
 import type { Tf } from "../train/tf-types";
-import { inferSamples } from "./infer";
+import { assertFiniteProbabilities, inferSamples } from "./infer";
 
 export interface SlicePrediction {
   file: string;
@@ -127,6 +127,7 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
     const pool = new LoaderPool(options.loaderWorkers ?? 1);
     try {
       const inference = await inferSamples(tf, model, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: options.batchSize ?? 16, outputs: k, tta, onBatch: options.onProgress });
+      assertFiniteProbabilities(inference, k, modelDir);
       probabilities = inference.probabilities;
       errors = inference.errors;
     } finally {

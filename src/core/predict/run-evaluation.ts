@@ -42,7 +42,7 @@ export async function evaluateAndWrite(
   data: string,
   tta: boolean,
 ): Promise<RunEvaluation> {
-  const outcome = await validateModel(tf, model, pool, samples, config, spec.labels, spec.preprocess, spec.channels, tta);
+  const outcome = await validateModel(tf, model, pool, samples, config, spec.labels, spec.preprocess, spec.channels, tta, undefined, undefined, paths.modelDir);
   const result: RunEvaluation = { ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString() };
   await writeFileAtomic(paths.evalJson, toJson(result));
   const k = spec.labels.length;

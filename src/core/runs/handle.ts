@@ -50,7 +50,7 @@ export class RunHandle {
 
   private async writeRecord(patch: RecordPatch): Promise<RunRecord> {
     const next: RunRecord = { ...this.current, ...patch, id: this.current.id, heartbeatAt: new Date().toISOString() };
-    await writeFileAtomic(this.paths.runJson, `${JSON.stringify(next, null, 2)}\n`);
+    await writeFileAtomic(this.paths.runJson, `${JSON.stringify(next, null, 2)}\n`, { durable: true });
     this.current = next;
     this.lastRecordWrite = Date.now();
     return structuredClone(next);

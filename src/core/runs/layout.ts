@@ -4,9 +4,12 @@ import type { RunPaths } from "./types";
 /** Default run store folder, relative to the workspace. */
 export const DEFAULT_RUNS_DIR = "runs";
 
-/** Run ids are folder names: no separators, no `..`. */
+/**
+ * Run ids are folder names: no separators, no `..`, not hidden. Spaces and brackets are allowed
+ * because file managers name copies "<run> copy" or "<run> (2)", and a copy must stay listed.
+ */
 export function assertRunId(id: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id.includes("..")) throw new RunStoreError(`'${id}' is not a valid run id`);
+  if (!/^[^./\\\0][^/\\\0]*$/.test(id) || id.includes("..")) throw new RunStoreError(`'${id}' is not a valid run id`);
 }
 
 export function runPaths(root: string, id: string): RunPaths {

@@ -1,12 +1,37 @@
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../fs/atomic";
+import { dirname, join, resolve } from "node:path";
+import { syncDir, writeFileAtomic } from "../fs/atomic";
 import { gitCommitOf } from "./git";
 import { RunHandle } from "./handle";
 import { assertRunId, RunStoreError, runPaths } from "./layout";
 import { crashedVersion, processAlive } from "./liveness";
-import type { CreateRunOptions, MetricsLine, RunPaths, RunRecord } from "./types";
+import { runRecordProblem } from "./record-schema";
+import type { BrokenRun, CreateRunOptions, ListedRun, MetricsLine, RunListing, RunPaths, RunRecord } from "./types";
+
+/** What makes a folder without run.json still a run (one whose record was lost), not a stray folder. */
+const RUN_CONTENTS = ["metrics.jsonl", "model", "checkpoint"];
+
+/** Cuts a file back to its last newline: appends that follow then start on a line of their own. */
+async function dropTornLastLine(file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, "r+");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    const bytes = await handle.readFile();
+    const complete = bytes.lastIndexOf(0x0a) + 1;
+    if (complete === bytes.length) return;
+    await handle.truncate(complete);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 export interface RunStoreOptions {
   /** A running run whose heartbeat is older than this is considered crashed. Default 15. */
@@ -79,13 +104,19 @@ export class RunStore {
       epochsPlanned: options.epochsPlanned,
       epochsDone: 0,
     };
-    await writeFileAtomic(paths.metricsJsonl, "");
+    // run.json first: a folder with metrics but no run.json is listed as broken.
     const handle = new RunHandle(paths, record);
     await handle.update({});
+    await writeFileAtomic(paths.metricsJsonl, "");
+    await syncDir(this.root);
     return handle;
   }
 
-  private async readRecord(id: string): Promise<RunRecord> {
+  /**
+   * run.json of the folder `id`, validated. The folder is the run's identity: the record's id is
+   * set to the folder name, and a different id inside (a copied folder) comes back as a note.
+   */
+  private async readRecord(id: string): Promise<{ record: RunRecord; note?: string }> {
     const file = this.paths(id).runJson;
     let text: string;
     try {
@@ -94,44 +125,66 @@ export class RunStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new RunStoreError(`no run '${id}' in ${this.root}`);
       throw error;
     }
+    let json: unknown;
     try {
-      return JSON.parse(text) as RunRecord;
+      json = JSON.parse(text);
     } catch (error) {
       throw new RunStoreError(`${file}: not valid JSON (${(error as Error).message})`);
     }
+    const problem = runRecordProblem(json, file);
+    if (problem) throw new RunStoreError(problem);
+    const record = json as RunRecord;
+    if (record.id === id) return { record };
+    return { record: { ...record, id }, note: `${file}: says id '${record.id}', but the folder is '${id}' (a copied run?); the folder name is the run's id` };
   }
 
   /** Marks a crashed run failed on disk (atomically) and returns the record to show. */
   private async settle(record: RunRecord): Promise<RunRecord> {
     const crashed = crashedVersion(record, this.staleMs);
     if (!crashed) return record;
-    await writeFileAtomic(this.paths(record.id).runJson, `${JSON.stringify(crashed, null, 2)}\n`);
+    await writeFileAtomic(this.paths(record.id).runJson, `${JSON.stringify(crashed, null, 2)}\n`, { durable: true });
     return crashed;
   }
 
-  /** One run's record; a crashed run is reported (and stored) as failed. */
+  /** One run's record (its id is the folder name); a crashed run is reported (and stored) as failed. Throws RunStoreError for a missing or invalid run.json. */
   async get(id: string): Promise<RunRecord> {
-    return this.settle(await this.readRecord(id));
+    return this.settle((await this.readRecord(id)).record);
   }
 
-  /** Every run, oldest first; folders without a readable run.json are skipped. */
+  /** Every usable run, oldest first (broken folders are left out; `scan` reports them). */
   async list(): Promise<RunRecord[]> {
-    let entries: string[];
+    return (await this.scan()).runs.map((run) => run.record);
+  }
+
+  /**
+   * Every run folder: usable runs oldest first, and broken ones (run.json missing, not JSON or not
+   * a run record) with the reason. Folders that hold nothing of a run are not runs and are skipped.
+   */
+  async scan(): Promise<RunListing> {
+    let folders: string[];
     try {
-      entries = (await readdir(this.root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+      folders = (await readdir(this.root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { runs: [], broken: [] };
       throw error;
     }
-    const records: RunRecord[] = [];
-    for (const id of entries) {
+    const runs: ListedRun[] = [];
+    const broken: BrokenRun[] = [];
+    for (const id of folders) {
+      const dir = join(this.root, id);
       try {
-        records.push(await this.get(id));
+        const { record, note } = await this.readRecord(id);
+        runs.push({ id, dir, record: await this.settle(record), ...(note ? { note } : {}) });
       } catch (error) {
         if (!(error instanceof RunStoreError)) throw error;
+        const runJson = join(dir, "run.json");
+        if (!existsSync(runJson) && !RUN_CONTENTS.some((name) => existsSync(join(dir, name)))) continue;
+        broken.push({ id, dir, status: "broken", error: existsSync(runJson) ? error.message : `${runJson}: missing (the folder holds ${RUN_CONTENTS.filter((name) => existsSync(join(dir, name))).join(", ")})` });
       }
     }
-    return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+    runs.sort((a, b) => a.record.startedAt.localeCompare(b.record.startedAt) || a.id.localeCompare(b.id));
+    broken.sort((a, b) => a.id.localeCompare(b.id));
+    return { runs, broken };
   }
 
   /** The metrics lines written so far; a half-written last line (no newline yet) is left out. */
@@ -166,9 +219,16 @@ export class RunStore {
     await rm(this.paths(id).dir, { recursive: true, force: true });
   }
 
-  /** Reopens an existing run in this process to resume it: status running, pid/host of this process, end and error cleared. */
+  /**
+   * Reopens an existing run in this process to resume it: status running, pid/host of this
+   * process, end and error cleared, run.json's id set to the folder name. A torn last line of
+   * metrics.jsonl (the process died mid-write) is dropped first, or the next line would be
+   * appended onto it and lost with it.
+   */
   async open(id: string): Promise<RunHandle> {
-    const handle = new RunHandle(this.paths(id), await this.readRecord(id));
+    const paths = this.paths(id);
+    const handle = new RunHandle(paths, (await this.readRecord(id)).record);
+    await dropTornLastLine(paths.metricsJsonl);
     await handle.reopen();
     return handle;
   }

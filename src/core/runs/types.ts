@@ -31,6 +31,34 @@ export interface RunRecord {
   error?: string;
 }
 
+/**
+ * A run as the store lists it. The folder is the run's identity: `id` and `record.id` are the
+ * folder name, whatever run.json says (a copied folder keeps the original's id inside); such
+ * a disagreement is reported in `note`.
+ */
+export interface ListedRun {
+  id: string;
+  dir: string;
+  record: RunRecord;
+  note?: string;
+}
+
+/** A run folder whose run.json is missing, not JSON or not a run record: listed with the reason, never hidden. */
+export interface BrokenRun {
+  id: string;
+  dir: string;
+  status: "broken";
+  /** Names the file and what is wrong with it. */
+  error: string;
+}
+
+export interface RunListing {
+  /** Oldest first. */
+  runs: ListedRun[];
+  /** By folder name. */
+  broken: BrokenRun[];
+}
+
 /** One line of metrics.jsonl. */
 export type MetricsLine =
   | {

@@ -4,8 +4,9 @@
 // Written to a sibling folder and swapped in with renames, so a kill -9 mid-write leaves
 // the previous checkpoint intact.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { syncDir, writeFileAtomic } from "../fs/atomic";
 import { loadModel, saveModel } from "../models";
 import type { AdamW, SerializedOptimizer } from "./adamw";
 import type { LayersModel, Tf } from "./tf-types";
@@ -37,12 +38,15 @@ export async function saveCheckpoint(dir: string, model: LayersModel, optimizer:
   await mkdir(next, { recursive: true });
   await saveModel(model, join(next, "model"));
   const serialized = await optimizer.serialize();
-  await writeFile(join(next, OPTIMIZER), new Uint8Array(serialized.data.buffer, serialized.data.byteOffset, serialized.data.byteLength));
-  await writeFile(join(next, OPTIMIZER_SPEC), JSON.stringify({ names: serialized.names, shapes: serialized.shapes }));
-  await writeFile(join(next, STATE), JSON.stringify(state, null, 2));
+  // Every file and folder is flushed before the swap: after a power cut the renamed folder must hold data, not holes.
+  await writeFileAtomic(join(next, OPTIMIZER), new Uint8Array(serialized.data.buffer, serialized.data.byteOffset, serialized.data.byteLength), { durable: true });
+  await writeFileAtomic(join(next, OPTIMIZER_SPEC), JSON.stringify({ names: serialized.names, shapes: serialized.shapes }), { durable: true });
+  await writeFileAtomic(join(next, STATE), JSON.stringify(state, null, 2), { durable: true });
+  await syncDir(next);
   await rm(previous, { recursive: true, force: true });
   if (existsSync(dir)) await rename(dir, previous);
   await rename(next, dir);
+  await syncDir(dirname(dir));
   await rm(previous, { recursive: true, force: true });
 }
 

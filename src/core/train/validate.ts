@@ -5,7 +5,7 @@ import { evaluate, type Evaluation } from "../metrics";
 import type { EpochValidation } from "../runs/types";
 import type { LoaderPool } from "../data/loader-pool";
 import type { PreprocessOptions, Sample } from "../data/sample";
-import { inferSamples, selectTargets, type InferenceResult } from "../predict/infer";
+import { assertFiniteProbabilities, inferSamples, selectTargets, type InferenceResult } from "../predict/infer";
 import type { LayersModel, Tf } from "./tf-types";
 
 export interface ValidationOutcome {
@@ -28,8 +28,11 @@ export async function validateModel(
   tta: boolean,
   signal?: AbortSignal,
   onBatch?: (done: number, total: number) => void,
+  /** Names the model in the error when it outputs NaN. */
+  modelName = "validation",
 ): Promise<ValidationOutcome> {
   const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize: config.train.batchSize, outputs: labels.length, tta, signal, onBatch });
+  assertFiniteProbabilities(inference, labels.length, modelName);
   const k = labels.length;
   const targets = selectTargets(inference.targets, labels);
   const keep = samples.map((_, i) => inference.errors[i] === null);
