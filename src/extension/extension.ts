@@ -15,10 +15,12 @@ import { registerDicomPreview } from "./preview";
 import { formatProgressMessage } from "./logic/progress";
 import { RunsTreeProvider } from "./runsview/runsView";
 import { TrainingManager } from "./training";
+import { registerWorkspaceTrust } from "./trust";
 
 export const RUNS_VIEW_ID = "ichLab.runs";
 
 export function activate(context: vscode.ExtensionContext): void {
+  registerWorkspaceTrust();
   const trainings = new TrainingManager(context);
   const runs = new RunsTreeProvider();
   const activeModel = new ActiveModel(context);
@@ -41,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDicomPreview(context);
   registerPanels(context);
   context.subscriptions.push(vscode.commands.registerCommand("ichLab.refreshRuns", () => runs.refresh(true)));
+  // Restricted settings (ichLab.runsDirectory) take their workspace value once the workspace is trusted.
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => runs.refresh(true)));
 
   runs.refresh();
 }

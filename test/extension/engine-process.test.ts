@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProgressEvent } from "../../src/core/runs/types";
 import { failureReason, startEngine } from "../../src/extension/engine/engineProcess";
+import { setLaunchPolicy } from "../../src/extension/engine/launch";
 import { listRunRecords } from "../../src/extension/runsview/runFiles";
 
 // A stand-in engine: prints ProgressEvents, waits for SIGINT, then reports the run cancelled.
@@ -18,6 +19,9 @@ setInterval(() => {}, 1000);
 `;
 
 describe("engine process", () => {
+  // The launcher refuses everything until the extension reports a trusted workspace (test/extension/launch.test.ts).
+  beforeAll(() => setLaunchPolicy({ isTrusted: () => true, workspaceFolders: () => [] }));
+
   it("streams events and logs, and stops on SIGINT", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ich-engine-"));
     const script = join(dir, "engine.js");

@@ -12,8 +12,10 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
     menus: Record<string, { command: string }[]>;
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     views: Record<string, { id: string }[]>;
-    configuration: { properties: Record<string, unknown> };
+    configuration: { properties: Record<string, { scope?: string }> };
+    viewsWelcome: { view: string; contents: string; when?: string }[];
   };
+  capabilities?: { untrustedWorkspaces?: { supported: boolean | "limited"; description?: string; restrictedConfigurations?: string[] } };
 };
 
 function sourceFiles(dir: string): string[] {
@@ -23,8 +25,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const registered = new Set(
-  sourceFiles(join(root, "src", "extension")).flatMap((file) => [...readFileSync(file, "utf8").matchAll(/(?:registerCommand|register)\(\s*"(ichLab\.[A-Za-z]+)"/g)].map((m) => m[1])),
+const extensionSources = sourceFiles(join(root, "src", "extension")).map((file) => readFileSync(file, "utf8"));
+const registered = new Set(extensionSources.flatMap((text) => [...text.matchAll(/(?:registerCommand|register)\(\s*"(ichLab\.[A-Za-z]+)"/g)].map((m) => m[1])));
+/** Commands whose handler starts with the workspace-trust check (src/extension/trust.ts). */
+const trustChecked = new Set(
+  extensionSources.flatMap((text) => [...text.matchAll(/(?:registerCommand|register)\(\s*"(ichLab\.[A-Za-z]+)",[^\n]*\n\s*if \(!engineAllowed\(/g)].map((m) => m[1])),
 );
 
 describe("package.json contributions", () => {
@@ -50,5 +55,42 @@ describe("package.json contributions", () => {
       expect.arrayContaining(["ichLab.activeModel", "ichLab.backend", "ichLab.nodePath", "ichLab.runsDirectory"]),
     );
     expect(manifest.main).toBe("./dist/extension.js");
+  });
+});
+
+describe("workspace trust in package.json", () => {
+  const properties = manifest.contributes.configuration.properties;
+  const untrusted = manifest.capabilities?.untrustedWorkspaces;
+
+  it("lets no workspace choose the Node executable", () => {
+    expect(properties["ichLab.nodePath"].scope).toBe("machine");
+  });
+
+  it("supports Restricted Mode in a limited way and ignores workspace values of the settings that pick what the engine reads", () => {
+    expect(untrusted?.supported).toBe("limited");
+    expect(untrusted?.description).toMatch(/Restricted Mode.*no engine process/);
+    const restricted = untrusted?.restrictedConfigurations ?? [];
+    expect([...restricted].sort()).toEqual(["ichLab.activeModel", "ichLab.runsDirectory"]);
+    for (const key of restricted) expect(Object.keys(properties), key).toContain(key);
+  });
+
+  it("hides every engine command in Restricted Mode, and exactly those check trust when run", () => {
+    const engineCommands = ["ichLab.evaluateRun", "ichLab.findLearningRate", "ichLab.generateDemoDataset", "ichLab.predict", "ichLab.setUpGpuBackend", "ichLab.showBackendInfo", "ichLab.train"];
+    expect([...trustChecked].sort()).toEqual(engineCommands);
+    const palette = manifest.contributes.menus.commandPalette as { command: string; when?: string }[];
+    for (const command of engineCommands) expect(palette, command).toContainEqual({ command, when: "isWorkspaceTrusted" });
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, { command: string; when?: string }[]>)) {
+      for (const entry of entries) {
+        if (trustChecked.has(entry.command)) expect(entry.when, `${menu}: ${entry.command}`).toMatch(/(^|&& )isWorkspaceTrusted$/);
+      }
+    }
+  });
+
+  it("offers engine commands in the Runs view welcome only when trusted", () => {
+    const welcome = manifest.contributes.viewsWelcome.filter((w) => w.view === "ichLab.runs");
+    expect(welcome.map((w) => w.when).sort()).toEqual(["!isWorkspaceTrusted", "isWorkspaceTrusted"]);
+    const restricted = welcome.find((w) => w.when === "!isWorkspaceTrusted")!;
+    for (const command of trustChecked) expect(restricted.contents).not.toContain(`command:${command}`);
+    expect(restricted.contents).toContain("command:workbench.trust.manage");
   });
 });

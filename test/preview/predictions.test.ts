@@ -1,8 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setLaunchPolicy } from "../../src/extension/engine/launch";
 import { parseGradcamOutput, parsePredictOutput, Predictor, probabilitiesOf } from "../../src/extension/preview/predictions";
+
+// The launcher refuses everything until the extension reports a trusted workspace.
+beforeAll(() => setLaunchPolicy({ isTrusted: () => true, workspaceFolders: () => [] }));
 
 // The shape `ich predict RUN FILES --json` prints (src/cli/commands/predict.ts).
 const cliOutput = JSON.stringify({

@@ -8,6 +8,7 @@ import { parseJsonOutput } from "../logic/jsonLines";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { engineAllowed } from "../trust";
 import { showMarkdownPreview } from "./showMarkdown";
 
 async function newestThroughput(provider: RunsTreeProvider): Promise<Throughput | undefined> {
@@ -24,6 +25,7 @@ async function newestThroughput(provider: RunsTreeProvider): Promise<Throughput 
 export function registerBackendInfo(context: vscode.ExtensionContext, provider: RunsTreeProvider): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.showBackendInfo", async () => {
+      if (!engineAllowed("Show Backend Info")) return;
       const engine = engineContext(context);
       const output = ichOutput(context);
       const stdout = await runEngineTask({

@@ -2,7 +2,6 @@
 // the CPU build -node) into the extension's global storage with a visible log, then confirms in
 // a fresh engine process which device TF.js really registered.
 import * as vscode from "vscode";
-import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,13 +10,25 @@ import { checkGpuRequirements, explainInstallFailure, REQUIRED_CUDA_LIBRARIES } 
 import { parseJsonOutput } from "../logic/jsonLines";
 import type { BackendProbe } from "../logic/backendReport";
 import { startEngine } from "../engine/engineProcess";
+import { npmInvocation } from "../engine/executable";
+import { executableLookup, launchProcess } from "../engine/launch";
+import { engineAllowed } from "../trust";
 import { configuration, engineContext, nativeModulesDirectory } from "../settings";
 
 const TFJS_NODE_VERSION = "4.22.0";
 
+/** stdout of a probe (nvidia-smi, ldconfig), undefined when it is missing or fails. */
 function run(command: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 20_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => resolve(error ? undefined : stdout));
+    let stdout = "";
+    try {
+      const child = launchProcess(command, args, { timeout: 20_000 });
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.on("error", () => resolve(undefined));
+      child.on("close", (code) => resolve(code === 0 ? stdout : undefined));
+    } catch {
+      resolve(undefined);
+    }
   });
 }
 
@@ -30,11 +41,20 @@ function libsInLibraryPath(): string[] {
   return REQUIRED_CUDA_LIBRARIES.filter((lib) => dirs.some((dir) => existsSync(join(dir, lib.soname)))).map((lib) => lib.soname);
 }
 
-function npmInstall(prefix: string, spec: string, output: vscode.OutputChannel, token: vscode.CancellationToken): Promise<{ ok: boolean; log: string }> {
+function npmInstall(prefix: string, spec: string, nodePath: string, output: vscode.OutputChannel, token: vscode.CancellationToken): Promise<{ ok: boolean; log: string }> {
   return new Promise((resolve) => {
     const args = ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--foreground-scripts", spec];
     output.appendLine(`$ npm ${args.join(" ")}`);
-    const child = spawn(process.platform === "win32" ? "npm.cmd" : "npm", args, { env: { ...process.env, npm_config_yes: "true" } });
+    // cwd = the prefix: npm reads a project .npmrc from its cwd, never the workspace's.
+    const options = { cwd: prefix, env: { ...process.env, npm_config_yes: "true" } };
+    let child: ReturnType<typeof launchProcess>;
+    try {
+      const npm = npmInvocation(args, nodePath, executableLookup(options));
+      child = launchProcess(npm.command, npm.args, options);
+    } catch (error) {
+      resolve({ ok: false, log: `npm: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
     let log = "";
     const append = (chunk: Buffer) => {
       const text = chunk.toString("utf8");
@@ -52,6 +72,7 @@ function npmInstall(prefix: string, spec: string, output: vscode.OutputChannel, 
 export function registerGpuSetup(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.setUpGpuBackend", async () => {
+      if (!engineAllowed("Set Up GPU Backend")) return;
       const output = vscode.window.createOutputChannel("ICH Lab: GPU Backend Setup");
       context.subscriptions.push(output);
       output.show(true);
@@ -73,7 +94,7 @@ export function registerGpuSetup(context: vscode.ExtensionContext): void {
       if (!existsSync(join(prefix, "package.json"))) await writeFile(join(prefix, "package.json"), '{"name":"ich-lab-native-backend","private":true}\n');
       const installed = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `ICH: Installing ${check.packageName}`, cancellable: true },
-        (_progress, token) => npmInstall(prefix, `${check.packageName}@${TFJS_NODE_VERSION}`, output, token),
+        (_progress, token) => npmInstall(prefix, `${check.packageName}@${TFJS_NODE_VERSION}`, engineContext(context).nodePath, output, token),
       );
       if (!installed.ok) {
         const reason = explainInstallFailure(installed.log);

@@ -5,12 +5,14 @@ import { parseJsonOutput } from "../logic/jsonLines";
 import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
 import { engineContext, workspaceFolderFor } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { engineAllowed } from "../trust";
 import { showMarkdownPreview } from "./showMarkdown";
 import { pickExperiment } from "./train";
 
 export function registerLrFind(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.findLearningRate", async (uri?: vscode.Uri) => {
+      if (!engineAllowed("Find Learning Rate")) return;
       const experiment = uri instanceof vscode.Uri ? uri : await pickExperiment("ICH: Find Learning Rate — pick an experiment");
       if (!experiment) return;
       const output = ichOutput(context);

@@ -5,6 +5,7 @@ import { fileStamp, predictInvocation, predictionCsvPath } from "../logic/comman
 import { engineContext, workspaceFolderFor } from "../settings";
 import type { ActiveModel } from "./activeModel";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { engineAllowed } from "../trust";
 
 export const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
 
@@ -33,6 +34,7 @@ function activeCustomEditorUri(): vscode.Uri | undefined {
 export function registerPredict(context: vscode.ExtensionContext, activeModel: ActiveModel): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.predict", async (clicked?: unknown, selected?: unknown) => {
+      if (!engineAllowed("Predict")) return;
       const inputs = await inputsFromArguments(clicked, selected);
       if (inputs.length === 0) return;
       let runDir = activeModel.runDir;

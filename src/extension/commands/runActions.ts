@@ -10,6 +10,7 @@ import { deleteRun, isProcessAlive } from "../runsview/runFiles";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import type { TrainingManager } from "../training";
+import { engineAllowed } from "../trust";
 import { ichOutput, runEngineTask } from "./engineTask";
 import { showMarkdownPreview } from "./showMarkdown";
 import { pickRuns, runsFromArguments, type PickedRun } from "./pickRun";
@@ -48,6 +49,7 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
   });
 
   register("ichLab.evaluateRun", async (clicked, selected) => {
+    if (!engineAllowed("Evaluate Run")) return;
     let runs = runsFromArguments(clicked, selected);
     if (runs.length === 0) runs = await pickRuns(provider, { title: "ICH: Evaluate Run — pick a run", statuses: ["completed", "cancelled"] });
     const folder = primaryWorkspaceFolder();

@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { synthInvocation } from "../logic/commandLine";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
+import { engineAllowed } from "../trust";
 
 export function registerSynth(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.generateDemoDataset", async () => {
+      if (!engineAllowed("Generate Demo Dataset")) return;
       const folder = primaryWorkspaceFolder();
       if (!folder) {
         void vscode.window.showErrorMessage("ICH: Open a folder first; the demo dataset is written into it.");

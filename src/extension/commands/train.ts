@@ -1,6 +1,7 @@
 // ICH: Train — from the palette (quick pick of *.ich.json) or an explorer/editor context menu.
 import * as vscode from "vscode";
 import type { TrainingManager } from "../training";
+import { engineAllowed } from "../trust";
 
 export const EXPERIMENT_GLOB = "**/*.ich.json";
 
@@ -22,6 +23,7 @@ export async function pickExperiment(title: string): Promise<vscode.Uri | undefi
 export function registerTrain(context: vscode.ExtensionContext, trainings: TrainingManager): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.train", async (uri?: vscode.Uri) => {
+      if (!engineAllowed("Train")) return;
       const experiment = uri instanceof vscode.Uri ? uri : await pickExperiment("ICH: Train — pick an experiment");
       if (!experiment) return;
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === experiment.toString());

@@ -1,8 +1,8 @@
 // Runs one `ich` engine process and streams its output. No vscode import: testable with plain Node.
-import { spawn } from "node:child_process";
 import type { ProgressEvent } from "../../core/runs/types";
 import type { EngineInvocation } from "../logic/commandLine";
 import { LineSplitter, parseProgressEvent } from "../logic/jsonLines";
+import { launchProcess, RestrictedModeError } from "./launch";
 
 export interface EngineResult {
   code: number | null;
@@ -25,14 +25,29 @@ export interface EngineProcess {
   kill(): void;
 }
 
+function failureMessage(command: string, error: Error): string {
+  return (error as NodeJS.ErrnoException).code === "ENOENT"
+    ? `${command}: Node.js not found (${error.message}); install Node.js 20+ or set the ichLab.nodePath setting`
+    : `${command}: ${error.message}`;
+}
+
+/** Throws RestrictedModeError in an untrusted workspace; any other start failure ends in `done`. */
 export function startEngine(invocation: EngineInvocation, cwd: string, handlers: EngineHandlers = {}): EngineProcess {
-  const child = spawn(invocation.command, invocation.args, {
-    cwd,
-    env: { ...process.env, ...invocation.env, ELECTRON_RUN_AS_NODE: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let stdout = "";
   let stderr = "";
+  let child: ReturnType<typeof launchProcess>;
+  try {
+    child = launchProcess(invocation.command, invocation.args, { cwd, env: { ...process.env, ...invocation.env, ELECTRON_RUN_AS_NODE: "1" } });
+  } catch (error) {
+    if (error instanceof RestrictedModeError || !(error instanceof Error)) throw error;
+    const message = failureMessage(invocation.command, error);
+    // Reported after the caller has its EngineProcess, as a spawn "error" event would be.
+    const done = Promise.resolve().then(() => {
+      handlers.onLog?.(message, "stderr");
+      return { code: null, signal: null, stdout, stderr: `${message}\n` };
+    });
+    return { pid: undefined, done, interrupt: () => undefined, kill: () => undefined };
+  }
   const outLines = new LineSplitter();
   const errLines = new LineSplitter();
   const handleOut = (line: string) => {
@@ -52,10 +67,7 @@ export function startEngine(invocation: EngineInvocation, cwd: string, handlers:
   });
   const done = new Promise<EngineResult>((resolve) => {
     child.on("error", (error) => {
-      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-      const message = missing
-        ? `${invocation.command}: Node.js not found (${error.message}); install Node.js 20+ or set the ichLab.nodePath setting`
-        : `${invocation.command}: ${error.message}`;
+      const message = failureMessage(invocation.command, error);
       stderr += `${message}\n`;
       handlers.onLog?.(message, "stderr");
       resolve({ code: null, signal: null, stdout, stderr });

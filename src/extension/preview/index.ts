@@ -3,6 +3,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import * as vscode from "vscode";
 import { configuration, engineContext, primaryWorkspaceFolder, runsDirectory } from "../settings";
+import { RESTRICTED_PREVIEW_MESSAGE } from "../trust";
 import { Predictor } from "./predictions";
 import { DicomPreviewProvider, PREVIEW_VIEW_TYPE } from "./provider";
 import type { ActiveRun } from "./session";
@@ -53,7 +54,14 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
       .then(() => appendFile(perfLog, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`))
       .catch(() => undefined);
   };
-  const provider = new DicomPreviewProvider(context.extensionUri, { output, predictor, activeModel, threshold: runThreshold, perf });
+  const provider = new DicomPreviewProvider(context.extensionUri, {
+    output,
+    predictor,
+    activeModel,
+    threshold: runThreshold,
+    perf,
+    engineBlocked: () => (vscode.workspace.isTrusted ? undefined : RESTRICTED_PREVIEW_MESSAGE),
+  });
   const registration = vscode.window.registerCustomEditorProvider(PREVIEW_VIEW_TYPE, provider, {
     webviewOptions: { retainContextWhenHidden: false },
     supportsMultipleEditorsPerDocument: true,
@@ -61,7 +69,9 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
   const configWatch = vscode.workspace.onDidChangeConfiguration((event) => {
     if (event.affectsConfiguration("ichLab.activeModel") || event.affectsConfiguration("ichLab.runsDirectory")) provider.modelChanged();
   });
-  const disposable = vscode.Disposable.from(registration, configWatch, output);
+  // Trusting the workspace turns predictions on in the open previews, without a reload.
+  const trustWatch = vscode.workspace.onDidGrantWorkspaceTrust(() => provider.modelChanged());
+  const disposable = vscode.Disposable.from(registration, configWatch, trustWatch, output);
   context.subscriptions.push(disposable);
   return disposable;
 }

@@ -1,12 +1,12 @@
 // Per-slice probabilities for the preview, computed by the engine CLI in a child process (never
 // on the extension host thread), one process per series, cached per file + mtime + run in memory
 // and on disk.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { LABELS } from "../../core/labels";
 import { writeFileAtomic } from "../../core/fs/atomic";
+import { launchProcess } from "../engine/launch";
 import { LruCache } from "./lru";
 
 /** In LABELS order; null for a label the model does not predict (an `any`-only model). */
@@ -131,7 +131,8 @@ function hash(text: string): string {
 function runCli(options: PredictorOptions, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const invocation = options.invocation(args);
-    const child = spawn(invocation.command, invocation.args, { cwd: options.cwd(), env: { ...process.env, ...invocation.env }, stdio: ["ignore", "pipe", "pipe"], signal });
+    // Throws (rejecting this promise) in Restricted Mode or when Node is not found.
+    const child = launchProcess(invocation.command, invocation.args, { cwd: options.cwd(), env: { ...process.env, ...invocation.env }, signal });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

@@ -24,6 +24,8 @@ export interface SessionDeps {
   predictor: Predictor;
   activeModel(): ActiveRun | null;
   threshold(run: ActiveRun): Promise<number>;
+  /** Why no engine may run (Restricted Mode), shown instead of predictions; undefined = allowed. */
+  engineBlocked?(): string | undefined;
   /** Receives every performance mark (for the e2e suite and the README numbers). */
   perf?(record: { file: string; name: string; ms: number; slices: number }): void;
 }
@@ -248,6 +250,11 @@ export class PreviewSession implements vscode.Disposable {
       this.predictions.clear();
       this.modelRunId = run?.runDir ?? null;
     }
+    const blocked = this.deps.engineBlocked?.();
+    if (blocked) {
+      this.post({ type: "predictionStatus", state: "idle", message: blocked });
+      return;
+    }
     if (!run) {
       this.post({ type: "predictionStatus", state: "idle", message: "" });
       return;
@@ -293,6 +300,11 @@ export class PreviewSession implements vscode.Disposable {
   private async sendGradcam(index: number, label: string): Promise<void> {
     const run = this.deps.activeModel();
     if (!run || index >= this.files.length || !(LABELS as readonly string[]).includes(label)) return;
+    const blocked = this.deps.engineBlocked?.();
+    if (blocked) {
+      this.post({ type: "predictionStatus", state: "idle", message: blocked });
+      return;
+    }
     // Only the latest request matters: scrolling on with the overlay on cancels the previous one.
     this.gradcamAbort?.abort();
     const abort = new AbortController();
