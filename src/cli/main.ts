@@ -43,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`ich info --json DIR | head -1`) closes the pipe: stop quietly, as
+// command-line tools do, instead of dying on an unhandled EPIPE 'error' event with a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,11 @@ beforeAll(async () => {
   writeFileSync(join(data, "nested", "deeper", "b.dcm"), makeDicom({ rows: 1, columns: 2, bitsStored: 12, intercept: "0" }, uint16le([10, 30])));
   writeFileSync(join(data, "nested", "notes.txt"), "not a dicom");
   writeFileSync(join(data, "broken.dcm"), "this is not DICOM at all, just text that is long enough to be read");
+  writeFileSync(join(data, "blank-photometric.dcm"), makeDicom({ rows: 2, columns: 2, photometric: "  " }, uint16le([0, 10, 20, 30])));
+  mkdirSync(join(data, "many"));
+  // Enough output (~250 KiB of JSON) to outlast a pipe buffer after the reader has gone.
+  const small = makeDicom({ rows: 1, columns: 1 }, uint16le([5]));
+  for (let i = 0; i < 400; i++) writeFileSync(join(data, "many", `${String(i).padStart(3, "0")}.dcm`), small);
 });
 
 afterAll(() => removeCli());
@@ -91,5 +96,39 @@ describe("ich info (bundled CLI)", () => {
       expect(Math.abs(record.mean - row.hu_mean), row.file).toBeLessThanOrEqual(tolerance);
       if (!row.lossy) expect([record.min, record.max], row.file).toEqual([row.hu_min, row.hu_max]);
     }
+  });
+
+  it("a blank PhotometricInterpretation is read as MONOCHROME2 and reported as a warning by info and render", () => {
+    const file = join(data, "blank-photometric.dcm");
+    const json = ich("info", "--json", file);
+    expect(json.status).toBe(0);
+    expect(json.json()[0]).toMatchObject({ photometricInterpretation: "MONOCHROME2", warnings: ["PhotometricInterpretation is blank; read as MONOCHROME2"] });
+    expect(ich("info", file).stdout).toContain("warning           PhotometricInterpretation is blank; read as MONOCHROME2");
+    const out = join(data, "blank.png");
+    const render = ich("render", file, "--window", "40,20", "--out", out);
+    expect(render.stderr).toBe(`ich render: ${file}: warning: PhotometricInterpretation is blank; read as MONOCHROME2\n`);
+    expect(render.status).toBe(0);
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("a corrupt length field is reported as corrupt, naming the element", () => {
+    const bytes = makeDicom({ rows: 2, columns: 2 }, uint16le([0, 10, 20, 30]));
+    const view = new DataView(bytes.buffer);
+    let modality = 132;
+    while (!(view.getUint16(modality, true) === 0x0008 && view.getUint16(modality + 2, true) === 0x0060)) modality += 2;
+    view.setUint16(modality + 6, 0x2000, true);
+    const file = join(data, "corrupt-length.dcm");
+    writeFileSync(file, bytes);
+    const run = ich("info", "--json", file);
+    expect(run.status).toBe(1);
+    expect(run.json()[0]).toMatchObject({ file, code: "corrupt" });
+    expect(run.json()[0].error).toMatch(/^element \(0008,0060\) at offset \d+: length 8192 exceeds the remaining \d+ bytes \(corrupt length field/);
+  });
+
+  it("stops quietly when the reader of stdout goes away (| head -1)", () => {
+    const run = spawnSync("bash", ["-c", `set -o pipefail; "$0" "$1" info --json "$2" | head -1`, process.execPath, cli, join(data, "many")], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ file: join(data, "many", "000.dcm"), rows: 1 });
   });
 });

@@ -11,7 +11,7 @@ Prints key tags, transfer syntax, image size, frames and min/max/mean of the mod
 (stored x slope + intercept over all samples of all frames, before any RSNA fix) of each file.
 Folders are searched recursively for *.dcm files.
   --json   one JSON object per file per line: file, rows, columns, frames, transferSyntaxUid,
-           modality, min, max, mean, rsnaFixApplies, ... (or file, error, code)
+           modality, min, max, mean, rsnaFixApplies, warnings, ... (or file, error, code)
   --jobs   files decoded at the same time (default 4)
 Exit code: 0 all files read, 1 some failed (the others are still reported), 2 usage error.`;
 
@@ -44,6 +44,8 @@ export interface InfoRecord {
   pixelSpacing: number[] | null;
   windowCenter: number[] | null;
   windowWidth: number[] | null;
+  /** What was wrong in the file but read anyway (e.g. a blank PhotometricInterpretation). */
+  warnings: string[];
 }
 
 export interface InfoFailure {
@@ -119,6 +121,7 @@ export async function describeFile(file: string): Promise<InfoRecord> {
     pixelSpacing: orNull(h.pixelSpacing),
     windowCenter: orNull(h.windowCenter),
     windowWidth: orNull(h.windowWidth),
+    warnings: h.warnings,
   };
 }
 
@@ -141,6 +144,7 @@ function formatText(r: InfoRecord): string {
     `  position / pixel  ${list(r.imagePositionPatient)} / ${list(r.pixelSpacing)} mm`,
     `  window C / W      ${list(r.windowCenter)} / ${list(r.windowWidth)}`,
     `  file size         ${r.bytes} bytes`,
+    ...r.warnings.map((w) => `  warning           ${w}`),
   ].join("\n");
 }
 

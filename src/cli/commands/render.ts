@@ -45,6 +45,7 @@ export const command: Command = {
     const [file] = positionals;
 
     const slice = await loadHuSlice(file, { frame, rsnaFix: !values["no-rsna-fix"] });
+    for (const warning of slice.header.warnings) process.stderr.write(`ich render: ${file}: warning: ${warning}\n`);
     const width = size ?? slice.columns;
     const height = size ?? slice.rows;
     const tensor =
