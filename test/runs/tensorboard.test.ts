@@ -1,13 +1,15 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { crc32c, maskedCrc32c } from "../../src/core/runs/crc32c";
 import { RunStore, TensorBoardWriter } from "../../src/core/runs";
 
-// An independent reader: bit-by-bit CRC-32C and a generic protobuf field decoder, written from the
-// TFRecord and Event/Summary definitions rather than from the writer's code.
+// An independent reader: TFRecord framing checked with a table-less bit-by-bit CRC-32C, and the
+// records decoded by protobufjs from copies of TensorBoard's own Event and Summary definitions
+// (./tensorboard-proto), not from the writer's code.
 function slowCrc32c(bytes: Uint8Array): number {
   let crc = ~0 >>> 0;
   for (const byte of bytes) {
@@ -22,6 +24,7 @@ function mask(crc: number): number {
   return (rotated + 0xa282ead8) % 2 ** 32;
 }
 
+/** TFRecord: uint64 length, masked CRC of the length bytes, data, masked CRC of the data (little-endian). */
 function readRecords(file: Buffer): Buffer[] {
   const records: Buffer[] = [];
   let offset = 0;
@@ -39,68 +42,53 @@ function readRecords(file: Buffer): Buffer[] {
   return records;
 }
 
-type Field = { field: number; wire: number; value: bigint | Buffer };
-
-function decodeFields(buf: Buffer): Field[] {
-  const fields: Field[] = [];
-  let i = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = buf[i++];
-      result |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return result;
-      shift += 7n;
-    }
-  };
-  while (i < buf.length) {
-    const key = Number(varint());
-    const field = key >> 3;
-    const wire = key & 7;
-    if (wire === 0) fields.push({ field, wire, value: varint() });
-    else if (wire === 1) fields.push({ field, wire, value: buf.subarray(i, (i += 8)) });
-    else if (wire === 5) fields.push({ field, wire, value: buf.subarray(i, (i += 4)) });
-    else if (wire === 2) {
-      const length = Number(varint());
-      fields.push({ field, wire, value: buf.subarray(i, (i += length)) });
-    } else throw new Error(`unexpected wire type ${wire}`);
-  }
-  return fields;
-}
+const Event = protobuf.loadSync(fileURLToPath(new URL("tensorboard-proto/event.proto", import.meta.url))).lookupType("tensorflow.Event");
 
 interface DecodedEvent {
   wallTime: number;
   step?: number;
   fileVersion?: string;
-  scalars: Record<string, number>;
+  /** tag → simple_value, for a Summary event. */
+  scalars?: Record<string, number>;
+}
+
+interface EventObject {
+  wallTime?: number;
+  step?: number;
+  what?: string;
+  fileVersion?: string;
+  summary?: { value?: { tag?: string; value?: string; simpleValue?: number; metadata?: unknown; nodeName?: string }[] };
 }
 
 function decodeEvent(data: Buffer): DecodedEvent {
-  const event: DecodedEvent = { wallTime: Number.NaN, scalars: {} };
-  for (const f of decodeFields(data)) {
-    if (f.field === 1 && f.wire === 1) event.wallTime = (f.value as Buffer).readDoubleLE(0);
-    else if (f.field === 2 && f.wire === 0) event.step = Number(f.value);
-    else if (f.field === 3 && f.wire === 2) event.fileVersion = (f.value as Buffer).toString("utf8");
-    else if (f.field === 5 && f.wire === 2) {
-      for (const value of decodeFields(f.value as Buffer)) {
-        expect(value.field).toBe(1);
-        let tag = "";
-        let simple = Number.NaN;
-        for (const vf of decodeFields(value.value as Buffer)) {
-          if (vf.field === 1) tag = (vf.value as Buffer).toString("utf8");
-          if (vf.field === 2 && vf.wire === 5) simple = (vf.value as Buffer).readFloatLE(0);
-        }
-        event.scalars[tag] = simple;
-      }
-    } else throw new Error(`unexpected Event field ${f.field}`);
-  }
-  return event;
+  const message = Event.decode(data);
+  // Re-encoding gives the same bytes only when every field was known and of the declared wire type
+  // (the writer emits fields in field-number order, as protobuf encoders do).
+  expect(Buffer.from(Event.encode(message).finish())).toEqual(data);
+  const event = Event.toObject(message, { longs: Number, oneofs: true }) as EventObject;
+  const decoded: DecodedEvent = { wallTime: event.wallTime ?? Number.NaN };
+  if (event.step !== undefined) decoded.step = event.step;
+  if (event.what === "fileVersion") decoded.fileVersion = event.fileVersion;
+  else if (event.what === "summary") {
+    decoded.scalars = {};
+    for (const value of event.summary?.value ?? []) {
+      // Legacy scalar summaries: a tag and a simple_value, which TensorBoard shows as a scalar curve.
+      expect(value).toEqual({ tag: value.tag, value: "simpleValue", simpleValue: value.simpleValue });
+      expect(decoded.scalars).not.toHaveProperty(value.tag!);
+      decoded.scalars[value.tag!] = value.simpleValue!;
+    }
+  } else throw new Error(`unexpected Event member ${event.what}`);
+  return decoded;
+}
+
+function readEventFile(path: string): DecodedEvent[] {
+  return readRecords(readFileSync(path)).map(decodeEvent);
 }
 
 describe("CRC-32C", () => {
   it("matches the standard check value and the bitwise reference", () => {
     expect(crc32c(new TextEncoder().encode("123456789"))).toBe(0xe3069283);
+    expect(slowCrc32c(new TextEncoder().encode("123456789"))).toBe(0xe3069283);
     const random = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7919 + 13) & 0xff);
     expect(crc32c(random)).toBe(slowCrc32c(random));
     expect(maskedCrc32c(random)).toBe(mask(slowCrc32c(random)));
@@ -113,47 +101,62 @@ describe("TensorBoard event files", () => {
     const writer = new TensorBoardWriter(dir, new Date(1_700_000_000_500));
     writer.scalars({ "train/loss": 0.693, "train/lr": 0.001, skipped: Number.NaN }, 1, 1_700_000_001.25);
     writer.scalar("val/mean_auc", 0.875, 300, 1_700_000_002);
+    writer.scalar("big/step", -2.5, 2 ** 40, 1_700_000_003);
     writer.close();
     expect(writer.path).toBe(join(dir, `events.out.tfevents.1700000000.${hostname()}`));
-    const events = readRecords(readFileSync(writer.path)).map(decodeEvent);
-    expect(events).toHaveLength(3);
-    expect(events[0]).toEqual({ wallTime: 1_700_000_000.5, fileVersion: "brain.Event:2", scalars: {} });
-    expect(events[1].step).toBe(1);
-    expect(events[1].wallTime).toBe(1_700_000_001.25);
-    expect(events[1].scalars).toEqual({ "train/loss": Math.fround(0.693), "train/lr": Math.fround(0.001) });
-    expect(events[2]).toEqual({ wallTime: 1_700_000_002, step: 300, scalars: { "val/mean_auc": 0.875 } });
+    expect(readEventFile(writer.path)).toEqual([
+      { wallTime: 1_700_000_000.5, fileVersion: "brain.Event:2" },
+      { wallTime: 1_700_000_001.25, step: 1, scalars: { "train/loss": Math.fround(0.693), "train/lr": Math.fround(0.001) } },
+      { wallTime: 1_700_000_002, step: 300, scalars: { "val/mean_auc": 0.875 } },
+      { wallTime: 1_700_000_003, step: 2 ** 40, scalars: { "big/step": -2.5 } },
+    ]);
   });
 
-  it("a run's metrics become scalars by global step and by epoch", async () => {
+  it("a run's event file holds exactly the finite metrics of its metrics.jsonl, by global step and by epoch", async () => {
     const store = new RunStore(join(mkdtempSync(join(tmpdir(), "ich-tb-run-")), "runs"));
-    const run = await store.createRun({ name: "tb", config: {}, architecture: "small-cnn", backend: "wasm", device: "cpu", epochsPlanned: 1 });
+    const run = await store.createRun({ name: "tb", config: {}, architecture: "small-cnn", backend: "wasm", device: "cpu", epochsPlanned: 2 });
     const time = new Date().toISOString();
-    await run.appendMetrics({ kind: "step", epoch: 1, step: 200, globalStep: 200, loss: 0.25, lr: 0.5, imagesPerSec: 16, time });
-    await run.appendMetrics({
-      kind: "epoch", epoch: 1, globalStep: 200, trainLoss: 0.3, lr: 0.5, imagesPerSec: 16, seconds: 9, time,
-      val: { loss: 0.2, weightedLogLoss: 0.125, meanAuc: 0.75, perLabel: { subdural: { logLoss: 0.5, auc: 0.625, accuracy: 1, sensitivity: 1, specificity: 1, f1: 1 } } },
+    const perLabel = (auc: number) => ({
+      any: { logLoss: 0.5, auc, accuracy: 1, sensitivity: 1, specificity: 1, f1: 1 },
+      // one class only in the validation set: no AUC
+      epidural: { logLoss: 0.0625, auc: Number.NaN, accuracy: 1, sensitivity: Number.NaN, specificity: 1, f1: Number.NaN },
     });
+    await run.appendMetrics({ kind: "step", epoch: 1, step: 1, globalStep: 1, loss: 0.7, lr: 0.001, imagesPerSec: 12.5, time });
+    await run.appendMetrics({ kind: "step", epoch: 1, step: 2, globalStep: 2, loss: 0.6, lr: 0.002, imagesPerSec: 16, time });
+    await run.appendMetrics({ kind: "epoch", epoch: 1, globalStep: 2, trainLoss: 0.65, lr: 0.002, imagesPerSec: 14, seconds: 9, time, val: { loss: 0.2, weightedLogLoss: 0.125, meanAuc: 0.75, perLabel: perLabel(0.625) } });
+    await run.appendMetrics({ kind: "step", epoch: 2, step: 1, globalStep: 3, loss: Number.NaN, lr: 0.003, imagesPerSec: 15, time });
+    await run.appendMetrics({ kind: "epoch", epoch: 2, globalStep: 3, trainLoss: 0.55, lr: 0.003, imagesPerSec: 15, seconds: 8.5, time });
     await run.finish("completed");
+
+    // What the run recorded, read back from disk (NaN is stored as null), mapped to the tags the
+    // README promises: train/* by global step; epoch/*, val/*, val_auc/<label>, val_log_loss/<label> by epoch.
+    type Stored = { kind: "step" | "epoch"; [key: string]: unknown };
+    const lines = readFileSync(run.paths.metricsJsonl, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Stored);
+    expect(lines).toHaveLength(5);
+    const expected = lines.map((line) => {
+      const m = line as Record<string, number> & { val?: { loss: number; weightedLogLoss: number; meanAuc: number; perLabel: Record<string, { auc: number | null; logLoss: number }> } };
+      const scalars: Record<string, number | null> =
+        line.kind === "step"
+          ? { "train/loss": m.loss, "train/lr": m.lr, "train/images_per_sec": m.imagesPerSec }
+          : { "epoch/train_loss": m.trainLoss, "epoch/lr": m.lr, "epoch/images_per_sec": m.imagesPerSec, "epoch/seconds": m.seconds };
+      if (m.val) {
+        Object.assign(scalars, { "val/loss": m.val.loss, "val/weighted_log_loss": m.val.weightedLogLoss, "val/mean_auc": m.val.meanAuc });
+        for (const [label, v] of Object.entries(m.val.perLabel)) Object.assign(scalars, { [`val_auc/${label}`]: v.auc, [`val_log_loss/${label}`]: v.logLoss });
+      }
+      const finite = Object.entries(scalars).filter((e): e is [string, number] => typeof e[1] === "number");
+      return { step: line.kind === "step" ? m.globalStep : m.epoch, scalars: Object.fromEntries(finite.map(([tag, v]) => [tag, Math.fround(v)])) };
+    });
+
     const files = readdirSync(run.paths.tensorboardDir).filter((f) => f.startsWith("events.out.tfevents."));
     expect(files).toHaveLength(1);
-    const events = readRecords(readFileSync(join(run.paths.tensorboardDir, files[0]))).map(decodeEvent);
-    expect(events.map((e) => e.step)).toEqual([undefined, 200, 1]);
-    expect(events[1].scalars).toEqual({ "train/loss": 0.25, "train/lr": 0.5, "train/images_per_sec": 16 });
-    expect(events[2].scalars).toMatchObject({ "epoch/train_loss": Math.fround(0.3), "val/weighted_log_loss": 0.125, "val/mean_auc": 0.75, "val_auc/subdural": 0.625, "val_log_loss/subdural": 0.5 });
-  });
-
-  const hasTensorBoard = spawnSync("python3", ["-c", "import tensorboard"]).status === 0;
-  it.skipIf(!hasTensorBoard)("TensorBoard's own reader loads the scalars", () => {
-    const dir = mkdtempSync(join(tmpdir(), "ich-tb-py-"));
-    const writer = new TensorBoardWriter(dir);
-    writer.scalar("train/loss", 0.5, 7);
-    writer.close();
-    const script = [
-      "import sys",
-      "from tensorboard.backend.event_processing.event_accumulator import EventAccumulator",
-      "a = EventAccumulator(sys.argv[1]); a.Reload()",
-      "e = a.Scalars('train/loss')[0]; print(e.step, e.value)",
-    ].join("\n");
-    expect(execFileSync("python3", ["-c", script, dir], { encoding: "utf8" }).trim()).toBe("7 0.5");
+    const events = readEventFile(join(run.paths.tensorboardDir, files[0]));
+    expect(events[0].fileVersion).toBe("brain.Event:2");
+    expect(events.slice(1).map(({ step, scalars }) => ({ step, scalars }))).toEqual(expected);
+    // spot checks that the mapping above is the one intended
+    expect(expected[2].scalars).toMatchObject({ "val_auc/any": 0.625, "val_log_loss/epidural": 0.0625 });
+    expect(expected[2].scalars).not.toHaveProperty("val_auc/epidural");
+    expect(expected[3].scalars).not.toHaveProperty("train/loss");
+    const start = Date.parse(time) / 1000 - 60;
+    for (const event of events) expect(event.wallTime > start && event.wallTime < Date.now() / 1000 + 60).toBe(true);
   });
 });
