@@ -12,7 +12,8 @@ const production = process.argv.includes("--production");
 
 // TF.js stays external so that an optional native backend (@tensorflow/tfjs-node[-gpu], detected
 // at run time, never bundled) registers into the same tfjs-core instance the engine uses.
-const nodeExternals = ["vscode", "@tensorflow/*"];
+// onnxruntime-node loads a native addon (.node) from its own package folder: never bundled either.
+const nodeExternals = ["vscode", "@tensorflow/*", "onnxruntime-node"];
 
 const nodeEntries = Object.fromEntries(
   Object.entries({ extension: "src/extension/extension.ts", cli: "src/cli/main.ts" }).filter(([, file]) =>

@@ -27,7 +27,7 @@ export async function bundleCli(name: string): Promise<{ cli: string; remove: ()
     platform: "node",
     target: "node20",
     format: "cjs",
-    external: ["vscode", "@tensorflow/*"],
+    external: ["vscode", "@tensorflow/*", "onnxruntime-node"],
     define: { "process.env.ICH_BUNDLED": '"1"' },
     logLevel: "error",
   });

@@ -185,3 +185,17 @@ export async function exportRunToOnnx(run: string, options: ExportRunOptions = {
     model.dispose();
   }
 }
+
+/**
+ * The end of a training run: writes RUN/model/model.onnx. A failed export never fails the run; it
+ * becomes a warning (event and train.log) that names `ich export` for a retry.
+ */
+export async function exportAtRunEnd(tf: Tf, run: { id: string; dir: string; appendLog(text: string): Promise<void> }, warn: (message: string) => void): Promise<void> {
+  try {
+    await exportRunToOnnx(run.dir, { tf });
+  } catch (error) {
+    const message = `ONNX export of the best model failed (the run is unaffected; retry with \`ich export ${run.id}\`): ${error instanceof Error ? error.message : String(error)}`;
+    warn(message);
+    await run.appendLog(`warning: ${message}`).catch(() => undefined);
+  }
+}

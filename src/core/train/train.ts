@@ -5,6 +5,7 @@ import { LoaderPool } from "../data/loader-pool";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
 import { imageSizeForEpoch } from "../experiment";
 import { countParameters, loadModel, saveModel } from "../models";
+import { exportAtRunEnd } from "../onnx/export";
 import { evaluateAndWrite } from "../predict/run-evaluation";
 import type { RunHandle, RunStore } from "../runs";
 import type { ProgressEvent, RunStatus } from "../runs/types";
@@ -205,6 +206,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         best.dispose();
       }
     }
+    if (state.bestEpoch !== null) await exportAtRunEnd(tf, run, warn);
     await run.finish(status);
     emit({ type: "run-ended", runId, status });
   } catch (error) {
