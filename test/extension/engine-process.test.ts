@@ -54,15 +54,16 @@ describe("engine process", () => {
 });
 
 describe("run store reading", () => {
-  it("lists readable runs and skips broken ones", async () => {
+  it("lists valid run records only (broken folders are listed apart, see test/runs/view.test.ts)", async () => {
     const root = mkdtempSync(join(tmpdir(), "ich-runs-"));
     mkdirSync(join(root, "good"));
-    writeFileSync(join(root, "good", "run.json"), JSON.stringify({ id: "good", status: "completed", name: "g", startedAt: "2026-01-01T00:00:00Z" }));
+    const good = { id: "good", name: "g", config: {}, status: "completed", startedAt: "2026-01-01T00:00:00Z", host: "h", backend: "wasm", device: "cpu", architecture: "small-cnn", epochsPlanned: 1, epochsDone: 1 };
+    writeFileSync(join(root, "good", "run.json"), JSON.stringify(good));
     mkdirSync(join(root, "broken"));
     writeFileSync(join(root, "broken", "run.json"), "{ half");
     mkdirSync(join(root, "empty"));
     const runs = await listRunRecords(root);
-    expect(runs.map((r) => r.id)).toEqual(["good"]);
+    expect(runs).toEqual([good]);
     expect(await listRunRecords(join(root, "missing"))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // Builds the Runs view model (groups, labels, descriptions, tooltips) from RunRecords.
-import type { RunRecord, RunStatus } from "../../core/runs/types";
+import type { BrokenRun, RunRecord, RunStatus } from "../../core/runs/types";
 import { formatDuration } from "./progress";
 
 export interface ExperimentGroup {
@@ -81,8 +81,8 @@ function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_[\]|<>])/g, "\\$1");
 }
 
-/** Markdown for the tree item's tooltip. */
-export function runTooltipMarkdown(record: RunRecord, now: Date): string {
+/** Markdown for the tree item's tooltip; `note` is a store remark such as a copied folder's id mismatch. */
+export function runTooltipMarkdown(record: RunRecord, now: Date, note?: string): string {
   const rows: [string, string][] = [
     ["Status", record.status + (record.status === "running" ? ` (epoch ${record.epochsDone}/${record.epochsPlanned})` : "")],
     ["Architecture", record.architecture + (record.parameterCount ? ` (${record.parameterCount.toLocaleString("en-US")} parameters)` : "")],
@@ -96,5 +96,31 @@ export function runTooltipMarkdown(record: RunRecord, now: Date): string {
   const lines = [`**${escapeMarkdown(record.name)}** \`${record.id}\``, "", "| | |", "|---|---|"];
   for (const [key, value] of rows) lines.push(`| ${key} | ${escapeMarkdown(value)} |`);
   if (record.error) lines.push("", `**Error:** ${escapeMarkdown(firstLine(record.error))}`);
+  if (note) lines.push("", `**Note:** ${escapeMarkdown(note)}`);
   return lines.join("\n");
+}
+
+/** What is wrong with a broken run, without the run.json path its error starts with (the item already names the folder). */
+export function brokenRunReason(run: BrokenRun): string {
+  return run.error.replace(/^.*?run\.json: /, "");
+}
+
+/** One-line description of a broken run folder. */
+export function brokenRunDescription(run: BrokenRun): string {
+  return `broken: ${firstLine(brokenRunReason(run))}`;
+}
+
+/** Tooltip of a broken run folder: the folder and the full reason. */
+export function brokenRunTooltipMarkdown(run: BrokenRun): string {
+  return [
+    `**${escapeMarkdown(run.id)}** — broken run (its run.json cannot be used)`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Folder | ${escapeMarkdown(run.dir)} |`,
+    "",
+    `**Problem:** ${escapeMarkdown(run.error)}`,
+    "",
+    "Fix or delete the folder; the other runs are not affected.",
+  ].join("\n");
 }

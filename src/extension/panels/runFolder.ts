@@ -1,8 +1,9 @@
 // Reads one run folder (run.json, eval.json) for the panels, and watches it for changes.
 import { watch, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { EvalSummary, RunSummary } from "../../protocol/dashboard";
+import { isRecord } from "../../protocol/guards";
 import { toEvalSummary, toRunSummary } from "./logic/runData";
 
 async function readJson(file: string): Promise<unknown | undefined> {
@@ -24,7 +25,8 @@ export async function readRunSummary(runDir: string): Promise<RunSummary> {
   const file = join(runDir, "run.json");
   const raw = await readJson(file);
   if (raw === undefined) throw new Error(`${file}: no such file (is ${runDir} a run folder?)`);
-  const summary = toRunSummary(raw, new Date());
+  // The folder is the run's identity: a copied folder's run.json still names the original.
+  const summary = toRunSummary(isRecord(raw) ? { ...raw, id: basename(runDir) } : raw, new Date());
   if (!summary) throw new Error(`${file}: not a run record (id, status, startedAt missing or malformed)`);
   return summary;
 }

@@ -1,11 +1,12 @@
 // The "Runs" tree in the ICH Lab activity-bar container: runs grouped by experiment, live from
 // file watchers on the run store (so runs started from the CLI show up too).
 import * as vscode from "vscode";
+import { existsSync } from "node:fs";
 import { join, relative, isAbsolute } from "node:path";
-import type { RunRecord } from "../../core/runs/types";
-import { groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon, type ExperimentGroup } from "../logic/runTree";
+import type { BrokenRun, RunRecord } from "../../core/runs/types";
+import { brokenRunDescription, brokenRunTooltipMarkdown, groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon, type ExperimentGroup } from "../logic/runTree";
 import { primaryWorkspaceFolder, runsDirectory } from "../settings";
-import { listRuns, type StoredRun } from "./runFiles";
+import { scanRuns, type StoredRun } from "./runFiles";
 
 export class ExperimentItem extends vscode.TreeItem {
   constructor(readonly group: ExperimentGroup) {
@@ -26,13 +27,14 @@ export class RunItem extends vscode.TreeItem {
     readonly record: RunRecord,
     readonly runDir: string,
     live?: string,
+    note?: string,
   ) {
     super(record.name || record.id, vscode.TreeItemCollapsibleState.None);
     this.id = `run:${runDir}`;
     this.description = record.status === "running" && live ? live : runDescription(record);
     const color = record.status === "failed" ? new vscode.ThemeColor("errorForeground") : record.status === "completed" ? new vscode.ThemeColor("testing.iconPassed") : undefined;
     this.iconPath = new vscode.ThemeIcon(statusIcon(record.status), color);
-    const tooltip = new vscode.MarkdownString(runTooltipMarkdown(record, new Date()));
+    const tooltip = new vscode.MarkdownString(runTooltipMarkdown(record, new Date(), note));
     tooltip.supportThemeIcons = true;
     this.tooltip = tooltip;
     this.contextValue = `ichRun.${record.status}`;
@@ -41,12 +43,28 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-type Node = ExperimentItem | RunItem;
+/** A run folder whose run.json cannot be used: shown with the reason, never hidden. Run commands do not apply (contextValue is not ichRun.*). */
+export class BrokenRunItem extends vscode.TreeItem {
+  constructor(readonly broken: BrokenRun) {
+    super(broken.id, vscode.TreeItemCollapsibleState.None);
+    this.id = `broken:${broken.dir}`;
+    this.description = brokenRunDescription(broken);
+    this.iconPath = new vscode.ThemeIcon("warning", new vscode.ThemeColor("errorForeground"));
+    this.tooltip = new vscode.MarkdownString(brokenRunTooltipMarkdown(broken));
+    this.contextValue = "ichBrokenRun";
+    this.accessibilityInformation = { label: `${broken.id}, broken run, ${broken.error}` };
+    const runJson = join(broken.dir, "run.json");
+    if (existsSync(runJson)) this.command = { command: "vscode.open", title: "Open run.json", arguments: [vscode.Uri.file(runJson)] };
+  }
+}
+
+type Node = ExperimentItem | RunItem | BrokenRunItem;
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private stored: StoredRun[] = [];
+  private broken: BrokenRun[] = [];
   private signature = "";
   private get records(): RunRecord[] {
     return this.stored.map((run) => run.record);
@@ -118,9 +136,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   private async reload(): Promise<void> {
-    this.stored = this.root ? await listRuns(this.root) : [];
+    ({ runs: this.stored, broken: this.broken } = this.root ? await scanRuns(this.root) : { runs: [], broken: [] });
     // Re-render only on a real change: a needless refresh flickers and can close an open context menu.
-    const signature = JSON.stringify(this.stored.map((run) => [run.runDir, run.record, run.record.status === "running" ? this.liveProgress(run.record.id) : ""]));
+    const signature = JSON.stringify([this.stored.map((run) => [run.runDir, run.record, run.note, run.record.status === "running" ? this.liveProgress(run.record.id) : ""]), this.broken]);
     if (signature !== this.signature) {
       this.signature = signature;
       this.changed.fire(undefined);
@@ -135,8 +153,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
   }
 
-  private runDirOf(record: RunRecord): string {
-    return this.stored.find((run) => run.record === record)?.runDir ?? join(this.root as string, record.id);
+  private storedOf(record: RunRecord): StoredRun {
+    return this.stored.find((run) => run.record === record) ?? { record, runDir: join(this.root as string, record.id) };
   }
 
   getTreeItem(element: Node): vscode.TreeItem {
@@ -145,8 +163,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
   getChildren(element?: Node): Node[] {
     if (!this.root) return [];
-    if (!element) return groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group));
-    if (element instanceof ExperimentItem) return element.group.runs.map((record) => new RunItem(record, this.runDirOf(record), this.liveProgress(record.id)));
+    if (!element) return [...groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group)), ...this.broken.map((broken) => new BrokenRunItem(broken))];
+    if (element instanceof ExperimentItem) {
+      return element.group.runs.map((record) => {
+        const { runDir, note } = this.storedOf(record);
+        return new RunItem(record, runDir, this.liveProgress(record.id), note);
+      });
+    }
     return [];
   }
 
