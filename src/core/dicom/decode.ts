@@ -1,10 +1,10 @@
 import type { Element } from "dicom-parser";
+import { minimumEncodedBytes, readJ2kHeader, readJpegFrameHeader } from "./codestream-header";
 import { splitFrames } from "./fragments";
 import { headerFromDataSet } from "./header";
 import { readDicomBytes } from "./io";
 import { decodeJpeg12 } from "./jpeg12";
 import { ExactLosslessDecoder } from "./jpeg-lossless";
-import { findStartOfFrame } from "./jpeg-markers";
 import { readPalette } from "./palette";
 import { DEFLATED_LE, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, parseDataSet, PIXEL_DATA_TAG, truncatedPixelData, type ParsedDicom } from "./parse";
 import { decodeRleFrame } from "./rle";
@@ -21,10 +21,20 @@ const JPEG_2000 = new Set(["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"]);
 /** Transfer syntaxes decodeDicom handles. */
 export const SUPPORTED_TRANSFER_SYNTAXES: readonly string[] = [...NATIVE, RLE, ...JPEG_FAMILY, ...JPEG_LS, ...JPEG_2000];
 
+/**
+ * Largest frame decoded, in samples (Rows x Columns x SamplesPerPixel): 8192x8192 grey or about
+ * 4700x4700 RGB. Decoding holds the codec's buffer, a copy and the Int32 result (up to 8 bytes per
+ * sample on top of the 4), so one frame at the limit stays well under 1 GiB.
+ */
+export const MAX_FRAME_SAMPLES = 2 ** 26;
+/** Largest image (all frames) decoded, in samples: 4 GiB as Int32, e.g. 4096 CT slices of 512x512. */
+export const MAX_TOTAL_SAMPLES = 2 ** 30;
+
 /** Parses and decodes every frame of an in-memory DICOM file. */
 export async function decodeDicom(bytes: Uint8Array, file: string): Promise<DecodedDicom> {
   const parsed = parseDataSet(bytes, file, { headerOnly: false });
   const header = headerFromDataSet(parsed, file);
+  checkImageSize(header);
   const pixel = parsed.dataSet.elements[PIXEL_DATA_TAG];
   if (!pixel) throw new DicomError(file, "missing-attribute", "no Pixel Data (7FE0,0010) element");
   const syntax = header.transferSyntaxUid;
@@ -47,6 +57,18 @@ export async function readDicom(path: string): Promise<DecodedDicom> {
 
 function samplesPerFrame(header: DicomHeader): number {
   return header.rows * header.columns * header.samplesPerPixel;
+}
+
+/** Refuses sizes no decode should attempt, before anything is allocated from them. */
+function checkImageSize(header: DicomHeader): void {
+  const perFrame = samplesPerFrame(header);
+  const size = `${header.rows}x${header.columns}x${header.samplesPerPixel} samples`;
+  if (perFrame > MAX_FRAME_SAMPLES) {
+    throw new DicomError(header.file, "too-large", `a frame of ${size} (${perFrame}) exceeds the limit of ${MAX_FRAME_SAMPLES} samples per frame`);
+  }
+  if (perFrame * header.frames > MAX_TOTAL_SAMPLES) {
+    throw new DicomError(header.file, "too-large", `${header.frames} frames of ${size} (${perFrame * header.frames}) exceed the limit of ${MAX_TOTAL_SAMPLES} samples per image`);
+  }
 }
 
 function nativeFrames(parsed: ParsedDicom, pixel: Element, header: DicomHeader): Int32Array[] {
@@ -96,6 +118,7 @@ async function encapsulatedFrames(parsed: ParsedDicom, pixel: Element, header: D
   }
   const frames: Int32Array[] = [];
   for (let f = 0; f < encoded.length; f++) {
+    checkCodestream(encoded[f], header, f + 1);
     let values: Int32Array;
     try {
       values = await decodeFrame(encoded[f], header);
@@ -110,6 +133,38 @@ async function encapsulatedFrames(parsed: ParsedDicom, pixel: Element, header: D
     frames.push(values);
   }
   return frames;
+}
+
+const CODEC_NAMES: [Set<string>, string][] = [
+  [JPEG_FAMILY, "JPEG"],
+  [JPEG_LS, "JPEG-LS"],
+  [JPEG_2000, "JPEG 2000"],
+];
+
+/**
+ * Compares what an encoded frame's own header claims with the data set before any decoder sizes
+ * its output from it, and refuses a stream too short to hold the claimed image.
+ */
+function checkCodestream(encoded: Uint8Array, header: DicomHeader, frame: number): void {
+  const syntax = header.transferSyntaxUid;
+  const codec = CODEC_NAMES.find(([set]) => set.has(syntax))?.[1];
+  if (!codec) return; // RLE has no header of its own; decodeRleFrame bounds it.
+  const { file } = header;
+  const claimed = JPEG_2000.has(syntax) ? readJ2kHeader(encoded) : readJpegFrameHeader(encoded);
+  if (!claimed) throw new DicomError(file, "decode-failed", `frame ${frame}: no ${codec} frame header (${JPEG_2000.has(syntax) ? "SIZ" : "SOF"} marker) found`);
+  const mismatch = (what: string, stream: number | string, dataSet: number | string) =>
+    new DicomError(file, "size-mismatch", `frame ${frame}: the ${codec} codestream header claims ${what} ${stream} but the data set says ${dataSet}`);
+  if (claimed.width !== header.columns || claimed.height !== header.rows) {
+    throw mismatch("an image of", `${claimed.width}x${claimed.height} pixels`, `${header.columns}x${header.rows} (Columns x Rows)`);
+  }
+  if (claimed.components !== header.samplesPerPixel) throw mismatch("components:", claimed.components, `SamplesPerPixel ${header.samplesPerPixel}`);
+  if (claimed.precision < 1 || claimed.precision > header.bitsAllocated) throw mismatch("precision", `${claimed.precision} bits`, `BitsAllocated ${header.bitsAllocated}`);
+  // T.800 A.5.1: tile indices run to 65534.
+  if (claimed.tiles !== undefined && !(claimed.tiles <= 65535)) throw new DicomError(file, "decode-failed", `frame ${frame}: the JPEG 2000 SIZ defines ${claimed.tiles} tiles (at most 65535 are allowed)`);
+  const needed = minimumEncodedBytes(claimed);
+  if (encoded.length < needed) {
+    throw new DicomError(file, "truncated", `frame ${frame}: ${encoded.length} bytes of ${codec} data cannot hold ${claimed.width}x${claimed.height}x${claimed.components} samples (at least ${needed} bytes needed)`);
+  }
 }
 
 async function decodeFrame(encoded: Uint8Array, header: DicomHeader): Promise<Int32Array> {
@@ -131,7 +186,7 @@ async function decodeFrame(encoded: Uint8Array, header: DicomHeader): Promise<In
     if (signed && out.isSigned === false) signExtend(values, out.bitsPerSample);
     return values;
   }
-  const kind = findStartOfFrame(encoded);
+  const kind = readJpegFrameHeader(encoded);
   if (!kind) throw new Error("not a JPEG stream (no SOI/SOF marker)");
   if (kind.marker === 0xc3) {
     const decoder = new ExactLosslessDecoder();

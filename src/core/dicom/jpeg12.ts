@@ -76,19 +76,14 @@ class BitReader {
     public pos: number,
   ) {}
 
+  /** Entropy-coded data ends at a marker or the end of the stream; decoding past it is an error, not zeros. */
   private fill(): void {
-    let byte = 0;
-    if (this.pos < this.data.length) {
-      byte = this.data[this.pos];
-      if (byte === 0xff) {
-        const next = this.data[this.pos + 1];
-        if (next === 0x00) this.pos += 2;
-        else byte = 0; // a marker: feed zeros, do not consume it
-      } else {
-        this.pos += 1;
-      }
+    const byte = this.pos < this.data.length ? this.data[this.pos] : undefined;
+    if (byte === undefined || (byte === 0xff && this.data[this.pos + 1] !== 0x00)) {
+      throw new Error(`JPEG entropy-coded data ends at byte ${this.pos} before the scan's last block`);
     }
-    this.bits = (this.bits << 8) | byte;
+    this.pos += byte === 0xff ? 2 : 1;
+    this.bits = ((this.bits << 8) | byte) & 0xffff;
     this.count += 8;
   }
 

@@ -13,12 +13,19 @@ export function decodeRleFrame(encoded: Uint8Array, pixels: number, samplesPerPi
   const segments = view.getUint32(0, true);
   const expectedSegments = samplesPerPixel * bytesPerSample;
   if (segments !== expectedSegments) throw new Error(`RLE frame has ${segments} segments, expected ${expectedSegments}`);
-  const out = new Int32Array(pixels * samplesPerPixel);
-  const plane = new Uint8Array(pixels);
+  const bounds: [number, number][] = [];
   for (let segment = 0; segment < segments; segment++) {
     const start = view.getUint32(4 + 4 * segment, true);
     const end = segment + 1 < segments ? view.getUint32(8 + 4 * segment, true) : encoded.length;
     if (start < 64 || start > end || end > encoded.length) throw new Error(`RLE segment ${segment + 1} has an invalid offset`);
+    // PackBits expands at most 2 bytes (a replicate run) into 128: refuse before allocating.
+    if ((end - start) * 64 < pixels) throw new Error(`RLE segment ${segment + 1} has ${end - start} bytes, which cannot expand to ${pixels} (at most 64 per byte)`);
+    bounds.push([start, end]);
+  }
+  const out = new Int32Array(pixels * samplesPerPixel);
+  const plane = new Uint8Array(pixels);
+  for (let segment = 0; segment < segments; segment++) {
+    const [start, end] = bounds[segment];
     const filled = unpackBits(encoded, start, end, plane);
     if (filled < pixels) throw new Error(`RLE segment ${segment + 1} decodes to ${filled} of ${pixels} bytes`);
     const sample = Math.floor(segment / bytesPerSample);

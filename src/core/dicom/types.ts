@@ -67,6 +67,10 @@ export type DicomErrorCode =
   | "missing-attribute"
   | "unsupported-transfer-syntax"
   | "decode-failed"
+  /** An encoded frame's own header disagrees with Rows/Columns/SamplesPerPixel/BitsAllocated. */
+  | "size-mismatch"
+  /** The image exceeds the decoder's size limits (see MAX_FRAME_SAMPLES in decode.ts). */
+  | "too-large"
   | "not-ct";
 
 /** The one error type the DICOM core throws: names the file and says what is wrong. */

@@ -21,9 +21,17 @@ interface WasmDecoder {
   getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
 }
 
-type Factory = (module: { wasmBinary: Uint8Array; print: (text: string) => void; printErr: (text: string) => void }) => Promise<Record<string, unknown> & { getExceptionMessage?: (e: number) => string }>;
+interface EmscriptenModule {
+  [name: string]: unknown;
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+}
+
+type Factory = (module: { wasmBinary: Uint8Array; print: (text: string) => void; printErr: (text: string) => void }) => Promise<EmscriptenModule>;
 
 interface CodecSpec {
+  /** How messages name the codec. */
+  label: string;
   pkg: string;
   wasm: string;
   className: string;
@@ -32,18 +40,21 @@ interface CodecSpec {
 
 const SPECS = {
   jpeg8: {
+    label: "JPEG baseline (libjpeg-turbo)",
     pkg: "@cornerstonejs/codec-libjpeg-turbo-8bit",
     wasm: "libjpegturbowasm_decode.wasm",
     className: "JPEGDecoder",
     load: async () => (await import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs")).default as unknown as Factory,
   },
   jpegls: {
+    label: "JPEG-LS (CharLS)",
     pkg: "@cornerstonejs/codec-charls",
     wasm: "charlswasm_decode.wasm",
     className: "JpegLSDecoder",
     load: async () => (await import("@cornerstonejs/codec-charls/decodewasmjs")).default as unknown as Factory,
   },
   j2k: {
+    label: "JPEG 2000 (OpenJPEG)",
     pkg: "@cornerstonejs/codec-openjpeg",
     wasm: "openjpegwasm_decode.wasm",
     className: "J2KDecoder",
@@ -87,14 +98,40 @@ function loadCodec(name: CodecName): Promise<LoadedCodec> {
       const Decoder = module[spec.className] as new () => WasmDecoder;
       return {
         decoder: new Decoder(),
-        explain: (error: unknown) =>
-          typeof error === "number" && module.getExceptionMessage ? module.getExceptionMessage(error) : error instanceof Error ? error.message : String(error),
+        explain: (error: unknown) => `${spec.label} failed: ${typeof error === "number" ? cxxExceptionMessage(module, error) : error instanceof Error ? error.message : String(error)}`,
       };
     })();
     codec.catch(() => loaded.delete(name));
     loaded.set(name, codec);
   }
   return codec;
+}
+
+function cString(heap: Uint8Array, at: number): string | undefined {
+  if (at <= 0 || at >= heap.length) return undefined;
+  const end = heap.indexOf(0, at);
+  if (end < 0 || end - at > 1000) return undefined;
+  // libjpeg-turbo's wrapper throws e.g. "~~decompressing JPEG image".
+  return new TextDecoder().decode(heap.subarray(at, end)).trim().replace(/^[^A-Za-z0-9]+/, "");
+}
+
+/**
+ * A C++ exception thrown through Emscripten reaches JS as a bare pointer to the thrown object. Only
+ * the CharLS build exports getExceptionMessage, so read the message as that would: Emscripten keeps
+ * the thrown type's std::type_info 24 bytes before the object (ExceptionInfo: type at +4), whose
+ * mangled name (at +4) says how the object holds its text. libjpeg-turbo's wrapper throws a
+ * `const char*`; CharLS and std::runtime_error derivatives keep libc++'s refstring pointer after
+ * the vtable pointer.
+ */
+function cxxExceptionMessage(module: EmscriptenModule, pointer: number): string {
+  const { HEAPU8: heap, HEAPU32: words } = module;
+  const word = (at: number) => (at > 0 && at + 4 <= heap.length ? words[at >> 2] : 0);
+  const type = cString(heap, word(word(pointer - 24 + 4) + 4));
+  if (type === "St9bad_alloc") return "out of memory (std::bad_alloc)";
+  const holdsText = type && /error|invalid_argument|out_of_range/.test(type);
+  const text = type === "PKc" || type === "Pc" ? cString(heap, word(pointer)) : holdsText ? cString(heap, word(pointer + 4)) : undefined;
+  if (text && /^[\x20-\x7e\s]+$/.test(text)) return text;
+  return type ? `C++ exception of type ${type}` : `C++ exception (pointer ${pointer})`;
 }
 
 /** Decodes one encoded frame. Throws an Error with the codec's message on corrupt input. */
