@@ -12,6 +12,8 @@ import { buildModel, saveModel } from "../../src/core/models";
 import { RunStore, RunStoreError, type MetricsLine, type RunRecord } from "../../src/core/runs";
 import { writeSyntheticDataset } from "../../src/core/synth";
 import { initBackend } from "../../src/core/tf/backend";
+import { AdamW } from "../../src/core/train/adamw";
+import { loadCheckpoint, saveCheckpoint } from "../../src/core/train/checkpoint";
 import { writeModelInput } from "../../src/core/train/model-input";
 import { bundleCli } from "../helpers/bundle-cli";
 import { tinyConfig } from "../train/tiny-config";
@@ -197,6 +199,24 @@ describe("durable writes", () => {
     expect(await syncCalls(() => writeFileAtomic(plain, "x"))).toBe(0);
     expect(readFileSync(plain, "utf8")).toBe("x");
     expect(statSync(run.paths.runJson).size).toBeGreaterThan(0);
+  });
+
+  it("fsyncs every checkpoint file and folder before and after the swap, and the checkpoint loads back", async () => {
+    const { tf } = await initBackend({ prefer: "wasm" });
+    const model = buildModel(tf, { architecture: "small-cnn", inputSize: null, channels: 3, outputs: 6, seed: 1 });
+    const optimizer = new AdamW(tf, 0.001, 0);
+    const dir = join(mkdtempSync(join(tmpdir(), "ich-checkpoint-")), "checkpoint");
+    const state = { epoch: 2, batch: 0, globalStep: 8, epochLossSum: 0, epochLossCount: 0, bestLoss: 0.4, bestEpoch: 1, bestMeanAuc: 0.7, epochsWithoutImprovement: 0, savedAt: new Date().toISOString() };
+    try {
+      // weights.bin, model.json, optimizer.bin, optimizer.json, state.json: file + folder each; then the new folder and its parent.
+      expect(await syncCalls(() => saveCheckpoint(dir, model, optimizer, state))).toBe(12);
+      const loaded = await loadCheckpoint(tf, dir);
+      expect(loaded.state).toEqual(state);
+      loaded.model.dispose();
+    } finally {
+      optimizer.dispose();
+      model.dispose();
+    }
   });
 });
 
