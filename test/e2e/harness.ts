@@ -62,8 +62,14 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
+export interface CodeServerOptions {
+  /** "untrusted": workspace trust on and the workspace opened in Restricted Mode without a prompt. Default: trust off. */
+  workspaceTrust?: "disabled" | "untrusted";
+}
+
 /** Installs the .vsix into a fresh extensions dir and serves `workspace` on a free port. */
-export async function startCodeServer(workspace: string, settings: Record<string, unknown> = {}): Promise<CodeServer> {
+export async function startCodeServer(workspace: string, settings: Record<string, unknown> = {}, options: CodeServerOptions = {}): Promise<CodeServer> {
+  const untrusted = options.workspaceTrust === "untrusted";
   const base = mkdtempSync(join(tmpdir(), "ich-e2e-"));
   const userDataDir = join(base, "user-data");
   const extensionsDir = join(base, "extensions");
@@ -72,7 +78,8 @@ export async function startCodeServer(workspace: string, settings: Record<string
   writeFileSync(
     join(userDataDir, "User", "settings.json"),
     JSON.stringify({
-      "security.workspace.trust.enabled": false,
+      "security.workspace.trust.enabled": untrusted,
+      ...(untrusted ? { "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.emptyWindow": false } : {}),
       "workbench.startupEditor": "none",
       "workbench.tips.enabled": false,
       "telemetry.telemetryLevel": "off",
@@ -95,7 +102,7 @@ export async function startCodeServer(workspace: string, settings: Record<string
     `127.0.0.1:${port}`,
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
+    ...(untrusted ? [] : ["--disable-workspace-trust"]),
     "--user-data-dir",
     userDataDir,
     "--extensions-dir",
