@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readDicomHeader } from "../../src/core/dicom";
-import { mapBounded, orderSeries, positionAlongNormal, sameSeries, sliceNormal, type SeriesSlice } from "../../src/extension/preview/series";
+import { orderSeries, positionAlongNormal, sameSeries, sliceNormal, type SeriesSlice } from "../../src/extension/preview/series";
 import { HAS_SHARED_DATA, SHARED_DATA } from "../helpers/shared-data";
 
 type Orientation = [number, number, number, number, number, number];
@@ -82,21 +82,6 @@ describe("series ordering", () => {
     ];
     expect(sameSeries(mixed, "a", "1").map((s) => s.file)).toEqual(["a", "c"]);
     expect(sameSeries(mixed, "b", undefined).map((s) => s.file)).toEqual(["b"]);
-  });
-
-  it("mapBounded keeps input order, never exceeds the limit, and turns failures into undefined", async () => {
-    let running = 0;
-    let peak = 0;
-    const results = await mapBounded([5, 1, 4, 2, 3, 0], 2, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, n));
-      running--;
-      if (n === 4) throw new Error("bad file");
-      return n * 10;
-    });
-    expect(results).toEqual([50, 10, undefined, 20, 30, 0]);
-    expect(peak).toBe(2);
   });
 
   it.skipIf(!HAS_SHARED_DATA)("stacks the real tilted RSNA series with even spacing along its normal", async () => {

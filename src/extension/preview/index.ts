@@ -4,6 +4,7 @@ import { isAbsolute, join } from "node:path";
 import * as vscode from "vscode";
 import { configuration, engineContext, primaryWorkspaceFolder, runsDirectory } from "../settings";
 import { RESTRICTED_PREVIEW_MESSAGE } from "../trust";
+import { DecoderProcess } from "./decoder-process";
 import { Predictor } from "./predictions";
 import { DicomPreviewProvider, PREVIEW_VIEW_TYPE } from "./provider";
 import type { ActiveRun } from "./session";
@@ -54,8 +55,11 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
       .then(() => appendFile(perfLog, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`))
       .catch(() => undefined);
   };
+  // DICOM files are read and decoded in a child process, never on the extension host thread.
+  const decoder = new DecoderProcess({ log: (line) => output.appendLine(line) });
   const provider = new DicomPreviewProvider(context.extensionUri, {
     output,
+    decoder,
     predictor,
     activeModel,
     threshold: runThreshold,
@@ -71,7 +75,7 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
   });
   // Trusting the workspace turns predictions on in the open previews, without a reload.
   const trustWatch = vscode.workspace.onDidGrantWorkspaceTrust(() => provider.modelChanged());
-  const disposable = vscode.Disposable.from(registration, configWatch, trustWatch, output);
+  const disposable = vscode.Disposable.from(registration, configWatch, trustWatch, { dispose: () => decoder.dispose() }, output);
   context.subscriptions.push(disposable);
   return disposable;
 }

@@ -55,21 +55,3 @@ export function sameSeries<T extends SeriesSlice>(slices: readonly T[], openedFi
   if (!seriesUid) return slices.filter((s) => s.file === openedFile);
   return slices.filter((s) => s.header.seriesInstanceUid === seriesUid);
 }
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep input order, failures become undefined. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<(R | undefined)[]> {
-  const results: (R | undefined)[] = new Array(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await task(items[i]);
-      } catch {
-        results[i] = undefined;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

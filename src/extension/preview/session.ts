@@ -3,14 +3,13 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
-import { readDicomHeader } from "../../core/dicom";
-import { readDicomBytes } from "../../core/dicom/io";
 import { DicomError } from "../../core/dicom/types";
 import { LABELS } from "../../core/labels";
 import { parseFromWebview, type FromWebview, type SliceMessage, type ToWebview } from "../../protocol/preview";
 import type { Predictor, Probabilities } from "./predictions";
-import { mapBounded, orderSeries, sameSeries } from "./series";
-import { SliceLoader, tagRows, type LoadedSlice } from "./slice-loader";
+import type { DecoderProcess } from "./decoder-process";
+import { orderSeries, sameSeries } from "./series";
+import { SliceLoader, type LoadedSlice } from "./slice-loader";
 
 export interface ActiveRun {
   /** Shown to the user and used to match messages. */
@@ -24,20 +23,20 @@ export interface SessionDeps {
   predictor: Predictor;
   activeModel(): ActiveRun | null;
   threshold(run: ActiveRun): Promise<number>;
+  /** The slice-decoder process shared by every open preview. */
+  decoder: DecoderProcess;
   /** Why no engine may run (Restricted Mode), shown instead of predictions; undefined = allowed. */
   engineBlocked?(): string | undefined;
   /** Receives every performance mark (for the e2e suite and the README numbers). */
   perf?(record: { file: string; name: string; ms: number; slices: number }): void;
 }
 
-const HEADER_CONCURRENCY = 8;
-
 export class PreviewSession implements vscode.Disposable {
   private files: string[];
   private positions: (number | undefined)[] = [];
   private index = 0;
   private seriesComplete = false;
-  private readonly loader = new SliceLoader();
+  private readonly loader: SliceLoader;
   private readonly disposables: vscode.Disposable[] = [];
   private predictionAbort: AbortController | undefined;
   private predictingRun: string | undefined;
@@ -57,11 +56,12 @@ export class PreviewSession implements vscode.Disposable {
     private readonly deps: SessionDeps,
   ) {
     this.files = [file];
+    this.loader = new SliceLoader(deps.decoder);
     this.disposables.push(panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)));
     // Decode while the webview loads and post the slice right away: VS Code holds messages until
     // the page has loaded, so the first paint does not wait for a "ready" round trip.
     void this.loader
-      .load(file, 0)
+      .load(file, 0, true)
       .then(() => {
         if (this.readySeen || this.disposed) return;
         this.sendModel();
@@ -74,6 +74,7 @@ export class PreviewSession implements vscode.Disposable {
     this.disposed = true;
     this.predictionAbort?.abort();
     this.gradcamAbort?.abort();
+    this.loader.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -143,7 +144,7 @@ export class PreviewSession implements vscode.Disposable {
     if (current) this.index = index;
     let slice: LoadedSlice;
     try {
-      slice = await this.loader.load(file, frame);
+      slice = await this.loader.load(file, frame, current);
     } catch (error) {
       if (!current) return; // the error shows when the user gets there
       const code = error instanceof DicomError ? error.code : "internal";
@@ -151,8 +152,8 @@ export class PreviewSession implements vscode.Disposable {
       this.log(`cannot show ${file}: ${reason}`);
       this.unreadable.add(file);
       this.post({ type: "error", file: basename(file), code, message: reason });
-      const bytes = await readDicomBytes(file).catch(() => undefined);
-      if (bytes) this.post({ type: "tags", file: basename(file), tags: tagRows(bytes, file) });
+      const tags = await this.loader.tags(file);
+      if (tags.length > 0) this.post({ type: "tags", file: basename(file), tags });
       return;
     }
     if (current && this.index !== index) return; // the user moved on while this slice decoded
@@ -196,12 +197,20 @@ export class PreviewSession implements vscode.Disposable {
     const started = Date.now();
     const folder = dirname(this.file);
     try {
-      const opened = await readDicomHeader(this.file);
       const names = (await readdir(folder)).filter((n) => n.toLowerCase().endsWith(".dcm"));
-      const paths = names.map((n) => join(folder, n));
-      const headers = await mapBounded(paths, HEADER_CONCURRENCY, (p) => (p === this.file ? Promise.resolve(opened) : readDicomHeader(p)));
-      const slices = paths.flatMap((p, i) => (headers[i] ? [{ file: p, header: headers[i] }] : []));
-      paths.forEach((p, i) => headers[i] === undefined && this.unreadable.add(p));
+      const paths = [this.file, ...names.map((n) => join(folder, n)).filter((p) => p !== this.file)];
+      // Read in the decoder process: a hostile header (a deflate bomb) must not stall the host.
+      const headers = await this.loader.headers(paths);
+      const opened = headers[0];
+      if (opened instanceof Error) throw opened;
+      const slices = paths.flatMap((p, i) => {
+        const header = headers[i];
+        if (header instanceof Error) {
+          this.unreadable.add(p);
+          return [];
+        }
+        return [{ file: p, header }];
+      });
       const ordered = orderSeries(sameSeries(slices, this.file, opened.seriesInstanceUid));
       if (this.disposed) return;
       const currentFile = this.files[this.index];

@@ -1,81 +1,83 @@
-// Reads and decodes slices for one preview (DICOM core), with an LRU of ready-to-send payloads so
+// One preview's access to its DICOM files: slices are decoded in the slice-decoder process
+// (decoder-process.ts) and kept here, on the host, in an LRU of ready-to-send payloads so
 // scrolling back and forth in a loaded series never decodes twice.
-import { dicomTags, modalityFrame } from "../../core/dicom";
-import { decodeDicom } from "../../core/dicom/decode";
-import { readDicomBytes } from "../../core/dicom/io";
-import { DicomError, type DecodedDicom } from "../../core/dicom/types";
-import type { SliceMessage, TagRow } from "../../protocol/preview";
+import type { DicomHeader } from "../../core/dicom/types";
+import type { TagRow } from "../../protocol/preview";
+import { DecoderProcess, errorOf } from "./decoder-process";
+import type { LoadedSlice } from "./decoder-protocol";
 import { LruCache } from "./lru";
-import { colourToRgba, encodeHu, isColour, type PixelPayload } from "./slice-data";
 
-/** A decoded slice: the series-independent part of the slice message, plus the header rows. */
-export interface LoadedSlice
-  extends PixelPayload,
-    Pick<SliceMessage, "file" | "frame" | "frames" | "width" | "height" | "monochrome1" | "photometric" | "transferSyntax" | "windowCenter" | "windowWidth" | "instanceNumber" | "decodeMs"> {
-  tags: TagRow[];
-}
+export type { LoadedSlice } from "./decoder-protocol";
 
-/** The header as rows for the tag browser; empty when even the header cannot be parsed. */
-export function tagRows(bytes: Uint8Array, file: string): TagRow[] {
-  try {
-    return dicomTags(bytes, file).map((t) => ({ tag: String(t.tag), name: String(t.name ?? ""), vr: String(t.vr ?? ""), value: String(t.value ?? "") }));
-  } catch {
-    return [];
-  }
-}
+/** Files per header request: a few tens of milliseconds of reading, each request under the time limit. */
+const HEADER_CHUNK = 64;
 
 export class SliceLoader {
   private readonly slices = new LruCache<string, LoadedSlice>(64);
-  private readonly decoded = new LruCache<string, { decoded: DecodedDicom; tags: TagRow[] }>(2);
   private readonly inflight = new Map<string, Promise<LoadedSlice>>();
+  private readonly ownsDecoder: boolean;
+  private readonly decoder: DecoderProcess;
+
+  /** Without a shared decoder the loader starts (and on dispose stops) its own. */
+  constructor(decoder?: DecoderProcess) {
+    this.ownsDecoder = decoder === undefined;
+    this.decoder = decoder ?? new DecoderProcess();
+  }
 
   has(file: string, frame: number): boolean {
     return this.slices.has(`${file}#${frame}`);
   }
 
-  load(file: string, frame: number): Promise<LoadedSlice> {
+  /** `urgent`: the user is waiting for this slice, so it goes before queued prefetches. */
+  load(file: string, frame: number, urgent = false): Promise<LoadedSlice> {
     const key = `${file}#${frame}`;
     const hit = this.slices.get(key);
     if (hit) return Promise.resolve(hit);
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.decode(file, frame).finally(() => this.inflight.delete(key));
+      pending = this.decode(file, frame, urgent).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  private async decode(file: string, frame: number): Promise<LoadedSlice> {
+  private async decode(file: string, frame: number, urgent: boolean): Promise<LoadedSlice> {
     const started = performance.now();
-    let entry = this.decoded.get(file);
-    if (!entry) {
-      const bytes = await readDicomBytes(file);
-      const decoded = await decodeDicom(bytes, file);
-      entry = { decoded, tags: tagRows(bytes, file) };
-      // Only multi-frame files are worth keeping decoded: their other frames come from the same decode.
-      if (decoded.frames.length > 1) this.decoded.set(file, entry);
-    }
-    const { decoded, tags } = entry;
-    const header = decoded.header;
-    if (frame >= decoded.frames.length) throw new DicomError(file, "missing-attribute", `frame ${frame + 1} requested, the file has ${decoded.frames.length}`);
-    const payload = isColour(decoded) ? colourToRgba(decoded, frame) : encodeHu(modalityFrame(decoded, frame, { rsnaFix: true }));
-    const slice: LoadedSlice = {
-      ...payload,
-      file,
-      frame,
-      frames: decoded.frames.length,
-      width: header.columns,
-      height: header.rows,
-      monochrome1: header.photometricInterpretation.toUpperCase() === "MONOCHROME1",
-      photometric: header.photometricInterpretation,
-      transferSyntax: header.transferSyntaxUid,
-      windowCenter: header.windowCenter?.[0],
-      windowWidth: header.windowWidth?.[0],
-      instanceNumber: header.instanceNumber,
-      tags,
-      decodeMs: performance.now() - started,
-    };
+    const decoded = await this.decoder.run({ kind: "slice", file, frame }, urgent);
+    const slice: LoadedSlice = { ...decoded, decodeMs: performance.now() - started };
     this.slices.set(`${file}#${frame}`, slice);
     return slice;
+  }
+
+  /**
+   * Headers (read up to the pixel data) in input order, or the error that file gave. A chunk
+   * whose request fails as a whole (the process hung or died on one file) is retried one file
+   * per request, so only the file at fault gets that error.
+   */
+  async headers(files: readonly string[]): Promise<(DicomHeader | Error)[]> {
+    const results: (DicomHeader | Error)[] = [];
+    for (let start = 0; start < files.length; start += HEADER_CHUNK) {
+      const chunk = files.slice(start, start + HEADER_CHUNK);
+      try {
+        const answers = await this.decoder.run({ kind: "headers", files: chunk });
+        results.push(...answers.map((a) => ("header" in a ? a.header : errorOf(a.error))));
+      } catch (error) {
+        if (chunk.length === 1) {
+          results.push(error instanceof Error ? error : new Error(String(error)));
+          continue;
+        }
+        for (const file of chunk) results.push(...(await this.headers([file])));
+      }
+    }
+    return results;
+  }
+
+  /** The file's tag rows for the tag browser; empty when the header cannot be read. */
+  async tags(file: string): Promise<TagRow[]> {
+    return this.decoder.run({ kind: "tags", file }, true).catch(() => []);
+  }
+
+  dispose(): void {
+    if (this.ownsDecoder) this.decoder.dispose();
   }
 }
