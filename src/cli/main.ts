@@ -50,11 +50,21 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+let settled = false;
+// A command whose promise never settles (the event loop ran dry while it waited) must not end as
+// a silent success; an explicit process.exit(code) sets exitCode and is left alone.
+process.on("exit", () => {
+  if (settled || process.exitCode !== undefined) return;
+  process.stderr.write("ich: internal error: the command stopped before it finished\n");
+  process.exitCode = 70;
+});
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error) => {
+    settled = true;
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;
   },

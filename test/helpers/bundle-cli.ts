@@ -5,8 +5,9 @@ import * as esbuild from "esbuild";
 const root = resolve(__dirname, "../..");
 
 /**
- * Bundles the `ich` CLI exactly as scripts/build.mjs does (codec WASM in wasm/ beside cli.js), but into
- * a private folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
+ * Bundles the `ich` CLI exactly as scripts/build.mjs does (codec WASM in wasm/ and the loader worker
+ * beside cli.js, so training runs its batches on a worker thread as in dist/), but into a private
+ * folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
  * Returns the path of cli.js and a function that deletes the folder.
  */
 export async function bundleCli(name: string): Promise<{ cli: string; remove: () => void }> {
@@ -19,10 +20,9 @@ export async function bundleCli(name: string): Promise<{ cli: string; remove: ()
   ]) {
     cpSync(join(root, "node_modules", "@cornerstonejs", pkg, "dist", file), join(out, "wasm", file));
   }
-  const cli = join(out, "cli.js");
   await esbuild.build({
-    entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: cli,
+    entryPoints: { cli: join(root, "src/cli/main.ts"), "loader-worker": join(root, "src/core/train/workers/loader.worker.ts") },
+    outdir: out,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -31,5 +31,5 @@ export async function bundleCli(name: string): Promise<{ cli: string; remove: ()
     define: { "process.env.ICH_BUNDLED": '"1"' },
     logLevel: "error",
   });
-  return { cli, remove: () => rmSync(out, { recursive: true, force: true }) };
+  return { cli: join(out, "cli.js"), remove: () => rmSync(out, { recursive: true, force: true }) };
 }

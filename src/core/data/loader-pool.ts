@@ -38,6 +38,7 @@ export class LoaderPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | null = null;
+  private closed = false;
   readonly inThread: boolean;
 
   /** `workers`: number of worker threads; 0 runs every task on the calling thread. */
@@ -50,6 +51,10 @@ export class LoaderPool {
       worker.unref();
       const slot = { worker, busy: 0 };
       worker.on("message", (message: { id: number; result?: BatchResult; error?: string }) => {
+        // After close() a late answer (a prefetched batch nobody will take) must not unref the
+        // worker: terminate() refs it until it exits, and an unref then would let the process
+        // exit before close() resolves.
+        if (this.closed) return;
         slot.busy--;
         // An idle worker must not keep the process alive; a busy one must (the caller awaits it).
         if (slot.busy === 0) worker.unref();
@@ -78,6 +83,7 @@ export class LoaderPool {
   }
 
   run(task: BatchTask): Promise<BatchResult> {
+    if (this.closed) return Promise.reject(new Error("loader pool is closed"));
     if (this.failure) return Promise.reject(this.failure);
     if (this.slots.length === 0) return runBatchTask(task);
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -90,7 +96,11 @@ export class LoaderPool {
     });
   }
 
+  /** Stops the workers; batches still being prepared are rejected (their consumer has gone). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new Error("loader pool closed before the batch was ready"));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
