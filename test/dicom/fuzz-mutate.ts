@@ -139,7 +139,7 @@ const KINDS: readonly MutationKind[] = ["bit-flip", "byte-set", "truncate", "len
 export function mutate(seed: Uint8Array, name: string, index: number, layout: SeedLayout): { bytes: Uint8Array; kinds: MutationKind[] } {
   const random = mulberry32(hashSeed("dicom-fuzz", name, index));
   const count = 1 + Math.floor(random() * 3);
-  let bytes = seed.slice();
+  let bytes: Uint8Array = seed.slice();
   const kinds: MutationKind[] = [];
   for (let i = 0; i < count && bytes.length > 0; i++) {
     const kind = pick(random, KINDS);
