@@ -4,9 +4,10 @@ import { evaluateRun } from "../../core/predict/evaluate-run";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
+import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--runs DIR] [--backend B] [--json]
+const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--runs DIR] [--engine E] [--backend B] [--json]
 
 Scores the run's best model and writes RUN/eval.json (weighted log loss, per-label log loss, AUC,
 accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predictions.csv.
@@ -15,7 +16,9 @@ accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predi
               default: the run's own validation split
   --tta       average with the horizontally flipped image (default: the run's eval.tta)
 ${RUNS_OPTION_HELP}
-  --json      print eval.json instead of the table`;
+${ENGINE_OPTION_HELP}
+  --backend B TF.js backend when TF.js runs the model
+  --json      print eval.json (with "engine": what ran the model) instead of the table`;
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 
@@ -27,21 +30,24 @@ export const command: Command = {
       tta: { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
+      engine: { type: "string" },
       json: { type: "boolean" },
     });
+    const engine = engineOption(values.engine);
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");
     const store = openRunStore(values.runs);
     const result = await evaluateRun(store, positionals[0], {
       data: values.data,
       tta: values.tta ? true : undefined,
       backend: values.backend as BackendChoice | undefined,
+      engine,
       onLog: (m) => process.stderr.write(`${m}\n`),
     });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, nonFiniteAsNull)}\n`);
       return 0;
     }
-    const lines = [`${result.data}${result.tta ? " (flip TTA)" : ""}`, `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];
+    const lines = [`${result.data}${result.tta ? " (flip TTA)" : ""}`, ...(result.engine ? [`engine ${result.engine.name}: ${result.engine.device}`] : []), `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];
     lines.push(["label", "log loss", "AUC", "acc", "sens", "spec", "F1"].map((h, i) => (i === 0 ? h.padEnd(18) : h.padStart(9))).join(""));
     for (const label of LABELS) {
       const m = result.perLabel[label];

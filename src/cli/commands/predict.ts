@@ -7,9 +7,10 @@ import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
 import { formatSubmissionCsv } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
+import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--backend B]
+const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--engine E] [--backend B]
        ich predict RUN FILE --gradcam LABEL
 
 Predicts every DICOM file (folders are searched for .dcm files) with the run's best model. Prints
@@ -17,8 +18,10 @@ per-slice probabilities and, per study/series, the maximum over its slices. File
 read are listed and the rest are still predicted (exit code 1 when any failed).
   RUN         a run id in the run store, or a run (or model) folder
   --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
-  --json      print {slices, studies, failures} as JSON
+  --json      print {labels, tta, engine, slices, studies, failures} as JSON
   --tta       average with the horizontally flipped image
+${ENGINE_OPTION_HELP}
+  --backend B TF.js backend when TF.js runs the model (Grad-CAM always runs on TF.js)
 ${RUNS_OPTION_HELP}
   --gradcam LABEL  print {file, label, probability, gradcam: {width, height, values, layer}} as JSON:
               the Grad-CAM heat grid (values in [0, 1]) of LABEL on one file`;
@@ -32,8 +35,10 @@ export const command: Command = {
       tta: { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
+      engine: { type: "string" },
       gradcam: { type: "string" },
     });
+    const engine = engineOption(values.engine);
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
     const store = openRunStore(values.runs);
@@ -45,10 +50,10 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(heat)}\n`);
       return 0;
     }
-    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, backend: values.backend as BackendChoice | undefined });
+    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);
+      process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);
     } else {
       const labels = LABELS.filter((l) => result.labels.includes(l));
       const head = (first: string) => [first, ...labels.map((l) => l.slice(0, 16).padStart(17))].join("");
@@ -59,6 +64,8 @@ export const command: Command = {
       for (const s of result.studies) out.push(`${s.studyUid} / ${s.seriesUid} (${s.slices} slices)`, row("  max".padEnd(width), s.probabilities));
       process.stdout.write(`${out.join("\n")}\n`);
     }
+    if (!values.json && result.engine) process.stderr.write(`engine ${result.engine.name}: ${result.engine.device}\n`);
+    for (const note of result.engine?.notes ?? []) process.stderr.write(`note: ${note}\n`);
     // DICOM errors already start with the file name
     for (const f of result.failures) process.stderr.write(`${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
     if (values.out) process.stderr.write(`wrote ${values.out}\n`);

@@ -8,12 +8,11 @@ import { indexRsnaFolder } from "../data/rsna-index";
 import type { Sample } from "../data/sample";
 import { loadExperiment } from "../experiment";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
-import { loadModel } from "../models";
 import type { RunStore } from "../runs";
-import { initBackend } from "../tf/backend";
 import { readModelInput } from "../train/model-input";
-import type { Tf } from "../train/tf-types";
-import { evaluateAndWrite, type RunEvaluation } from "./run-evaluation";
+import type { EngineChoice } from "../inference/engine";
+import { openEngine } from "../inference/open-engine";
+import { evaluateEngineAndWrite, type RunEvaluation } from "./run-evaluation";
 
 export interface EvaluateRunOptions {
   /** An experiment file (its validation split is scored) or an RSNA folder (all its labelled DICOMs). Default: the run's own validation split. */
@@ -21,6 +20,8 @@ export interface EvaluateRunOptions {
   /** Overrides the run config's eval.tta. */
   tta?: boolean;
   backend?: BackendChoice;
+  /** auto (ONNX Runtime when the run has a current model.onnx), onnx or tfjs. */
+  engine?: EngineChoice;
   loaderWorkers?: number;
   onLog?: (message: string) => void;
 }
@@ -56,15 +57,14 @@ export async function evaluateRun(runStore: RunStore, runId: string, options: Ev
   const onLog = options.onLog ?? (() => undefined);
   const spec = await readModelInput(paths.modelDir);
   const { samples, description } = await evaluationSamples(config, options.data, onLog);
-  const backend = await initBackend({ prefer: options.backend ?? "auto" });
-  backend.warnings.forEach(onLog);
-  const tf = backend.tf as Tf;
-  const model = await loadModel(tf, paths.modelDir);
+  const engine = await openEngine(paths.modelDir, spec, { engine: options.engine, backend: options.backend });
+  engine.info.notes.forEach(onLog);
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   try {
-    return await evaluateAndWrite(tf, model, pool, samples, config, spec, paths, runId, description, options.tta ?? config.eval.tta);
+    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, options.tta ?? config.eval.tta, { engine: engine.info });
+    return result;
   } finally {
     await pool.close();
-    model.dispose();
+    await engine.dispose();
   }
 }

@@ -4,6 +4,7 @@ import { streamBatches } from "../data/batch-loader";
 import type { LoaderPool } from "../data/loader-pool";
 import type { PreprocessOptions, Sample } from "../data/sample";
 import { LABELS } from "../labels";
+import type { InferenceEngine } from "../inference/engine";
 import type { LayersModel, Tensor, Tf } from "../train/tf-types";
 
 /** True when the model's last layer has no sigmoid, i.e. it outputs logits. */
@@ -37,25 +38,42 @@ export interface InferenceOptions {
   signal?: AbortSignal;
 }
 
+/** One TF.js forward pass of an NHWC batch (plus its left-right mirror with `tta`) → probabilities. */
+export async function predictTfjsBatch(tf: Tf, model: LayersModel, logits: boolean, x: Float32Array, shape: [n: number, size: number, channels: number], tta: boolean): Promise<Float32Array> {
+  const [n, size, channels] = shape;
+  const out = tf.tidy(() => {
+    const input = tf.tensor4d(x, [n, size, size, channels]);
+    let p = probabilities(tf, model.predict(input) as Tensor, logits);
+    if (tta) p = p.add(probabilities(tf, model.predict(tf.reverse(input, 2)) as Tensor, logits)).div(2);
+    return p;
+  });
+  try {
+    return (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+}
+
 export async function inferSamples(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], o: InferenceOptions): Promise<InferenceResult> {
   const logits = outputsLogits(model);
+  const { size } = o.preprocess;
+  return inferWithEngine({ predict: (x, n, tta) => predictTfjsBatch(tf, model, logits, x, [n, size, o.channels], tta) }, pool, samples, o);
+}
+
+/**
+ * Inference through an engine (ONNX Runtime or TF.js). The loader pool prepares the next batches
+ * (streamBatches prefetches two) while the engine runs the current one.
+ */
+export async function inferWithEngine(engine: Pick<InferenceEngine, "predict">, pool: LoaderPool, samples: readonly Sample[], o: InferenceOptions): Promise<InferenceResult> {
   const n = samples.length;
   const probs = new Float32Array(n * o.outputs);
   const targets = new Float32Array(n * LABELS.length);
   const errors: (string | null)[] = new Array(n).fill(null);
-  const { size } = o.preprocess;
   let row = 0;
   for await (const batch of streamBatches(pool, { samples, batchSize: o.batchSize, preprocess: o.preprocess, channels: o.channels, augment: null })) {
     if (o.signal?.aborted) throw new Error("inference cancelled");
     const b = batch.samples.length;
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [b, size, size, o.channels]);
-      let p = probabilities(tf, model.predict(x) as Tensor, logits);
-      if (o.tta) p = p.add(probabilities(tf, model.predict(tf.reverse(x, 2)) as Tensor, logits)).div(2);
-      return p;
-    });
-    const values = (await out.data()) as Float32Array;
-    out.dispose();
+    const values = await engine.predict(batch.x, b, o.tta);
     probs.set(values, row * o.outputs);
     targets.set(batch.y, row * LABELS.length);
     batch.errors.forEach((error, i) => {

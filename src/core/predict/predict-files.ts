@@ -11,11 +11,10 @@ import type { Sample } from "../data/sample";
 import type { BackendChoice } from "../experiment/types";
 import type { Label } from "../labels";
 import { maxByGroup } from "../metrics";
-import { loadModel } from "../models";
-import { initBackend } from "../tf/backend";
+import type { EngineChoice, EngineInfo } from "../inference/engine";
+import { openEngine } from "../inference/open-engine";
 import { readModelInput } from "../train/model-input";
-import type { Tf } from "../train/tf-types";
-import { assertFiniteProbabilities, inferSamples } from "./infer";
+import { assertFiniteProbabilities, inferWithEngine } from "./infer";
 
 export interface SlicePrediction {
   file: string;
@@ -41,12 +40,15 @@ export interface PredictResult {
   studies: StudyPrediction[];
   failures: { file: string; error: string }[];
   tta: boolean;
-  backend: string;
+  /** What ran the model; null when no file could be read (no engine was opened). */
+  engine: EngineInfo | null;
 }
 
 export interface PredictOptions {
   tta?: boolean;
   backend?: BackendChoice;
+  /** auto (ONNX Runtime when the run has a current model.onnx), onnx or tfjs. */
+  engine?: EngineChoice;
   loaderWorkers?: number;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -116,23 +118,23 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
     }
   }
   if (spec.preprocess.context > 0) linkNeighbours(samples);
-  const backend = await initBackend({ prefer: options.backend ?? "auto" });
-  const tf = backend.tf as Tf;
   const k = spec.labels.length;
   const tta = options.tta ?? false;
   let probabilities: Float32Array = new Float32Array(0);
   let errors: (string | null)[] = [];
+  let engineInfo: EngineInfo | null = null;
   if (samples.length > 0) {
-    const model = await loadModel(tf, modelDir);
+    const engine = await openEngine(modelDir, spec, { engine: options.engine, backend: options.backend });
+    engineInfo = engine.info;
     const pool = new LoaderPool(options.loaderWorkers ?? 1);
     try {
-      const inference = await inferSamples(tf, model, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: options.batchSize ?? 16, outputs: k, tta, onBatch: options.onProgress });
+      const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: options.batchSize ?? 16, outputs: k, tta, onBatch: options.onProgress });
       assertFiniteProbabilities(inference, k, modelDir);
       probabilities = inference.probabilities;
       errors = inference.errors;
     } finally {
       await pool.close();
-      model.dispose();
+      await engine.dispose();
     }
   }
   const slices: SlicePrediction[] = [];
@@ -158,5 +160,5 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
     spec.labels.forEach((label, l) => (probs[label] = grouped.values[g * k + l]));
     return { studyUid, seriesUid, slices: grouped.counts[g], probabilities: probs };
   });
-  return { labels: spec.labels, slices, studies, failures, tta, backend: backend.backend };
+  return { labels: spec.labels, slices, studies, failures, tta, engine: engineInfo };
 }

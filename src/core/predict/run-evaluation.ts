@@ -8,7 +8,9 @@ import { writeSubmissionCsv, type RunPaths } from "../runs";
 import type { PredictionRow } from "../runs/types";
 import type { ModelInputSpec } from "../train/model-input";
 import type { LayersModel, Tf } from "../train/tf-types";
-import { validateModel } from "../train/validate";
+import { scoreInference } from "../train/validate";
+import type { EngineInfo, InferenceEngine } from "../inference/engine";
+import { inferWithEngine, outputsLogits, predictTfjsBatch } from "./infer";
 
 export interface RunEvaluation extends Evaluation {
   runId: string;
@@ -18,6 +20,8 @@ export interface RunEvaluation extends Evaluation {
   inputSize: number;
   failures: { id: string; error: string }[];
   evaluatedAt: string;
+  /** What ran the model (absent in evaluations written before engines were reported). */
+  engine?: EngineInfo;
 }
 
 /** JSON.stringify replacer: JSON cannot hold NaN (undefined AUCs) or Infinity (the ROC corner threshold), so they become null. */
@@ -30,9 +34,16 @@ export function toJson(value: unknown): string {
   return `${JSON.stringify(value, nonFiniteAsNull, 2)}\n`;
 }
 
-export async function evaluateAndWrite(
-  tf: Tf,
-  model: LayersModel,
+/** evaluateAndWrite with a TF.js model in memory (the end of training). */
+export async function evaluateAndWrite(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], config: ExperimentConfig, spec: ModelInputSpec, paths: RunPaths, runId: string, data: string, tta: boolean): Promise<RunEvaluation> {
+  const logits = outputsLogits(model);
+  const engine = { predict: (x: Float32Array, n: number, t: boolean) => predictTfjsBatch(tf, model, logits, x, [n, spec.preprocess.size, spec.channels], t) };
+  return evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, data, tta);
+}
+
+/** Scores the model `engine` runs on labelled samples; writes eval.json and predictions.csv. */
+export async function evaluateEngineAndWrite(
+  engine: Pick<InferenceEngine, "predict">,
   pool: LoaderPool,
   samples: readonly Sample[],
   config: ExperimentConfig,
@@ -41,9 +52,11 @@ export async function evaluateAndWrite(
   runId: string,
   data: string,
   tta: boolean,
+  extra: Partial<Pick<RunEvaluation, "engine">> = {},
 ): Promise<RunEvaluation> {
-  const outcome = await validateModel(tf, model, pool, samples, config, spec.labels, spec.preprocess, spec.channels, tta, undefined, undefined, paths.modelDir);
-  const result: RunEvaluation = { ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString() };
+  const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: config.train.batchSize, outputs: spec.labels.length, tta });
+  const outcome = scoreInference(inference, samples, config, spec.labels, paths.modelDir);
+  const result: RunEvaluation = { ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString(), ...extra };
   await writeFileAtomic(paths.evalJson, toJson(result));
   const k = spec.labels.length;
   const rows: PredictionRow[] = [];

@@ -32,6 +32,11 @@ export async function validateModel(
   modelName = "validation",
 ): Promise<ValidationOutcome> {
   const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize: config.train.batchSize, outputs: labels.length, tta, signal, onBatch });
+  return scoreInference(inference, samples, config, labels, modelName);
+}
+
+/** Scores an inference over labelled samples (any engine); throws, naming `modelName`, on NaN outputs. */
+export function scoreInference(inference: InferenceResult, samples: readonly Sample[], config: ExperimentConfig, labels: readonly Label[], modelName: string): ValidationOutcome {
   assertFiniteProbabilities(inference, labels.length, modelName);
   const k = labels.length;
   const targets = selectTargets(inference.targets, labels);
