@@ -2,7 +2,6 @@
 import { existsSync } from "node:fs";
 import { writeFileAtomic } from "../../core/fs/atomic";
 import { isLabel, LABELS } from "../../core/labels";
-import { gradcamForFile } from "../../core/predict/gradcam-file";
 import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
 import { formatSubmissionCsv } from "../../core/runs";
@@ -46,6 +45,8 @@ export const command: Command = {
     if (values.gradcam !== undefined) {
       if (!isLabel(values.gradcam)) throw new UsageError(`--gradcam: unknown label "${values.gradcam}" (one of ${LABELS.join(", ")})`);
       if (inputs.length !== 1) throw new UsageError("--gradcam takes exactly one file");
+      // Grad-CAM runs on TF.js: loaded only here, so plain predictions on ONNX Runtime never load it.
+      const { gradcamForFile } = await import("../../core/predict/gradcam-file");
       const heat = await gradcamForFile(runDir, inputs[0], values.gradcam, { backend: values.backend as BackendChoice | undefined });
       process.stdout.write(`${JSON.stringify(heat)}\n`);
       return 0;
