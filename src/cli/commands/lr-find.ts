@@ -1,15 +1,20 @@
 // `ich lr-find CONFIG` — exponential learning-rate sweep and a suggested maxLr.
 import { loadExperiment } from "../../core/experiment";
 import type { BackendChoice } from "../../core/experiment/types";
+import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { lrFind } from "../../core/train/lr-find";
+import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--json] [--backend B]
+const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--json] [--backend B] [--runs DIR]
 
-Trains fresh weights for up to N steps (default 100, fewer on small data) while the learning rate
-grows from 1e-7 to 1, and suggests the rate where the smoothed loss falls fastest (also shown:
-the minimum's rate / 10). Put the suggestion into train.schedule.maxLr.
-  --json  print {points, suggestedLr, steepestLr, minimumLr} as JSON`;
+Trains the model \`ich train\` would start from (fresh weights, or model.pretrained) for up to N
+steps (default 100, fewer on small data) while the learning rate grows from 1e-7 to 1, and
+suggests the rate where the smoothed loss falls fastest (also shown: the minimum's rate / 10).
+Put the suggestion into train.schedule.maxLr. Nothing is written to the run store.
+  --json       print {points, suggestedLr, steepestLr, minimumLr, ...} as JSON
+  --backend B  ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
+${RUNS_OPTION_HELP}; read for a "run:<id>" model.pretrained`;
 
 export const command: Command = {
   usage: USAGE,
@@ -18,8 +23,10 @@ export const command: Command = {
       steps: { type: "string" },
       json: { type: "boolean" },
       backend: { type: "string" },
+      runs: { type: "string" },
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one experiment file");
+    if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");
     const config = await loadExperiment(positionals[0]);
@@ -30,6 +37,7 @@ export const command: Command = {
       const tty = process.stderr.isTTY === true && !values.json;
       const result = await lrFind({
         config,
+        runStore: openRunStore(values.runs),
         steps,
         backend: values.backend as BackendChoice | undefined,
         signal: controller.signal,

@@ -1,18 +1,22 @@
-// Learning-rate finder (Smith 2015 / fastai): train from fresh weights while the learning rate
-// grows exponentially, smooth the loss, and suggest a rate where it falls fastest.
+// Learning-rate finder (Smith 2015 / fastai): train the model `ich train` would start from (fresh
+// weights, or model.pretrained) while the learning rate grows exponentially, smooth the loss, and
+// suggest a rate where it falls fastest.
 import { preprocessOptions } from "../data/dataset";
 import { LoaderPool } from "../data/loader-pool";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
-import { buildModel } from "../models";
+import type { RunStore } from "../runs";
 import type { ProgressEvent } from "../runs/types";
 import { outputsLogits } from "../predict/infer";
 import { AdamW } from "./adamw";
 import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
+import { initialModel } from "./initial-model";
 import { exponentialLr } from "./schedule";
 import { trainableVariables } from "./step";
 
 export interface LrFindOptions {
   config: ExperimentConfig;
+  /** Where a `run:<id>` model.pretrained is found. */
+  runStore: RunStore;
   backend?: BackendChoice;
   /** Sweep length; default 100, fewer when the training set is small. */
   steps?: number;
@@ -71,7 +75,7 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   const steps = options.steps ?? Math.min(100, Math.max(20, batchesPerEpoch * 3));
   const minLr = options.minLr ?? 1e-7;
   const maxLr = options.maxLr ?? 1;
-  const model = buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs: labels.length, dropout: config.model.dropout, seed: config.train.seed });
+  const model = await initialModel(tf, config, channels, labels.length, options.runStore);
   const optimizer = new AdamW(tf, minLr, config.train.weightDecay);
   const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
   const pool = new LoaderPool(options.loaderWorkers ?? 1);

@@ -17,6 +17,7 @@ import { readModelInput, writeModelInput } from "./model-input";
 import { outputsLogits } from "../predict/infer";
 import { makeSchedule, peakLr } from "./schedule";
 import { trainableVariables } from "./step";
+import { TrainLog } from "./train-log";
 import type { LayersModel } from "./tf-types";
 import { epochValidation, validateModel } from "./validate";
 
@@ -50,7 +51,11 @@ function freshState(): LoopState {
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const emit = (event: ProgressEvent) => options.onEvent?.(event);
+  const log = new TrainLog();
+  const emit = (event: ProgressEvent) => {
+    log.record(event);
+    options.onEvent?.(event);
+  };
   let resumed: RunHandle | null = null;
   let config = options.config;
   let resumeFrom: string | null = null;
@@ -90,6 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       datasetFingerprint: plan.fingerprint,
       parameterCount: countParameters(model),
     }));
+  log.attach(run);
   const runId = run.id;
   const warn = (message: string) => emit({ type: "warning", runId, message });
   for (const note of plan.notes) warn(note);
@@ -104,6 +110,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const schedule = makeSchedule(config.train.schedule, totalSteps);
   emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
+  if (resumeFrom) emit({ type: "log", runId, message: `resuming from ${resumeFrom}: epoch ${state.epoch}, batch ${state.batch + 1}` });
   emit({ type: "log", runId, message: plan.description });
 
   let lastHeartbeat = 0;
@@ -213,12 +220,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const message = error instanceof Error ? error.message : String(error);
     await run.finish("failed", message).catch(() => undefined);
     emit({ type: "run-ended", runId, status: "failed", error: message });
+    await log.flush().catch(() => undefined);
     throw error;
   } finally {
     await pool.close();
     optimizer.dispose();
     model.dispose();
   }
+  await log.flush();
   const epochsDone = state.epoch - 1;
   return {
     runId,
