@@ -5,5 +5,6 @@ import { DEFAULT_RUNS_DIR, RunStore } from "../core/runs";
 export const RUNS_OPTION_HELP = `  --runs DIR  run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})`;
 
 export function openRunStore(dirOption: string | undefined): RunStore {
-  return new RunStore(dirOption ?? process.env.ICH_RUNS_DIR ?? DEFAULT_RUNS_DIR);
+  // An empty ICH_RUNS_DIR counts as unset (it would otherwise open the current folder as the store).
+  return new RunStore(dirOption ?? (process.env.ICH_RUNS_DIR || DEFAULT_RUNS_DIR));
 }

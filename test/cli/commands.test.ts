@@ -32,7 +32,11 @@ const env = { ...process.env };
 delete env.ICH_RUNS_DIR;
 
 function ich(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: root, env });
+  return ichWith({}, ...args);
+}
+
+function ichWith(extraEnv: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: root, env: { ...env, ...extraEnv } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -86,6 +90,15 @@ describe("ich runs", () => {
     const json = ich("runs", "--runs", runs, "--json");
     const records = json.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { id: string; status: string; epochsDone: number });
     expect(records.map((r) => [r.id, r.status, r.epochsDone])).toEqual([[runId, "completed", 1]]);
+  });
+
+  it("opens $ICH_RUNS_DIR without --runs, and ./runs when it is unset or empty", () => {
+    const ids = (extraEnv: Record<string, string>) => ichWith(extraEnv, "runs", "--json").stdout.trimEnd().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(ids({})).toEqual([runId]);
+    expect(ids({ ICH_RUNS_DIR: "" })).toEqual([runId]);
+    const other = join(root, "other-store");
+    mkdirSync(other, { recursive: true });
+    expect(ichWith({ ICH_RUNS_DIR: other }, "runs", "--json").stdout).toBe("");
   });
 });
 
