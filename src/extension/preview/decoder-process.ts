@@ -32,7 +32,13 @@ export function sliceDecoderEntry(): DecoderEntry {
   if (process.env.ICH_BUNDLED === "1") return { script: join(__dirname, "slice-decoder-worker.js"), execArgv: [] };
   const source = join(__dirname, "workers", "slice-decoder.worker.ts");
   if (!existsSync(source)) throw new Error(`slice decoder entry not found: ${source}`);
-  return { script: source, execArgv: ["--import", require.resolve("tsx")] };
+  let tsx: string;
+  try {
+    tsx = require.resolve("tsx");
+  } catch {
+    throw new Error("running the slice decoder from the source tree needs tsx (a dev dependency)");
+  }
+  return { script: source, execArgv: ["--import", tsx] };
 }
 
 export interface DecoderOptions {
