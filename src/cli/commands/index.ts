@@ -21,6 +21,7 @@ export const commands: Record<string, CommandEntry> = {
   predict: entry("predict hemorrhage probabilities for DICOM files with a trained run", () => import("./predict")),
   export: entry("write a run's best model as ONNX (default RUN/model/model.onnx)", () => import("./export")),
   "lr-find": entry("learning-rate finder: loss against an exponential LR sweep, suggested LR", () => import("./lr-find")),
+  index: entry("header-only, incremental index of a dataset folder as JSON lines (with labels)", () => import("./dataset-index")),
   runs: entry("list training runs (status, best weighted log loss, mean AUC, duration)", () => import("./runs")),
   backend: entry("show the TF.js backend and device this machine trains on", () => import("./backend")),
 };

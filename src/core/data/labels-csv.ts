@@ -1,7 +1,8 @@
 // RSNA 2019 label tables: "ID,Label" with ID = ID_<image hex>_<subtype>, one row per label.
 // Also accepts the wide form "ID,any,epidural,..." (one row per image), as exported from
 // Jeremy Howard's cleaned JPG dataset.
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { LABELS, isLabel, type Label } from "../labels";
 
@@ -26,8 +27,22 @@ export class LabelsError extends Error {
   }
 }
 
+/**
+ * Reads a labels CSV as a stream (the 4.5 M-line stage_2_train.csv never sits in memory as text
+ * or rows): memory grows with the number of images only.
+ */
 export async function readLabelsCsv(path: string): Promise<LabelTable> {
-  return parseLabelsCsv(await readFile(path, "utf8"), path);
+  const parser = createReadStream(path).pipe(parseStream({ skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }));
+  const table = new LabelTableBuilder(path);
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) table.add(row);
+  } catch (error) {
+    if (error instanceof LabelsError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new LabelsError(path, `cannot read the labels file (${code})`);
+    throw new LabelsError(path, `not a valid CSV: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return table.finish();
 }
 
 export function parseLabelsCsv(text: string, file = "labels.csv"): LabelTable {
@@ -42,15 +57,9 @@ export function parseLabelsCsv(text: string, file = "labels.csv"): LabelTable {
 
 /** Label rows (header first) from a CSV or another table format, e.g. feather. */
 export function parseLabelRows(rows: string[][], file: string): LabelTable {
-  if (rows.length === 0) throw new LabelsError(file, "the file is empty");
-  const header = rows[0].map((h) => h.trim());
-  const idColumn = header.findIndex((h) => h === "ID" || h.toLowerCase() === "id" || h.toLowerCase() === "image");
-  if (idColumn < 0) throw new LabelsError(file, `no ID column in the header (${header.join(",")})`);
-  const wideColumns = LABELS.map((label) => header.indexOf(label));
-  if (wideColumns.every((c) => c >= 0)) return parseWide(rows.slice(1), idColumn, wideColumns, file);
-  const labelColumn = header.findIndex((h) => h.toLowerCase() === "label");
-  if (labelColumn < 0) throw new LabelsError(file, `expected columns ID,Label or ID,${LABELS.join(",")}; got ${header.join(",")}`);
-  return parseLong(rows.slice(1), idColumn, labelColumn, file);
+  const table = new LabelTableBuilder(file);
+  for (const row of rows) table.add(row);
+  return table.finish();
 }
 
 function parseValue(cell: string | undefined, file: string, line: number): number {
@@ -61,68 +70,94 @@ function parseValue(cell: string | undefined, file: string, line: number): numbe
   return value;
 }
 
-function parseLong(rows: string[][], idColumn: number, labelColumn: number, file: string): LabelTable {
-  const labels = new Map<string, Float32Array>();
-  const seen = new Map<string, Set<Label>>();
-  const conflicts = new Map<string, { imageId: string; label: Label; values: number[] }>();
-  let duplicateRows = 0;
-  rows.forEach((row, index) => {
-    const line = index + 2;
-    const id = row[idColumn] ?? "";
+const ALL_GIVEN = (1 << LABELS.length) - 1;
+
+/** Builds a LabelTable from rows fed one at a time (header first), long or wide form. */
+export class LabelTableBuilder {
+  private readonly labels = new Map<string, Float32Array>();
+  /** Long form: image id → bit k set when label k has had a row (a bitmask, not a Set: 752k images). */
+  private readonly given = new Map<string, number>();
+  private readonly conflicts = new Map<string, { imageId: string; label: Label; values: number[] }>();
+  private duplicateRows = 0;
+  private line = 0;
+  private idColumn = -1;
+  private labelColumn = -1;
+  private wideColumns: number[] | null = null;
+
+  constructor(readonly file: string) {}
+
+  add(row: string[]): void {
+    this.line++;
+    if (this.line === 1) return this.readHeader(row);
+    if (this.wideColumns) this.addWide(row, this.wideColumns);
+    else this.addLong(row);
+  }
+
+  private readHeader(row: string[]): void {
+    const header = row.map((h) => h.trim());
+    this.idColumn = header.findIndex((h) => h === "ID" || h.toLowerCase() === "id" || h.toLowerCase() === "image");
+    if (this.idColumn < 0) throw new LabelsError(this.file, `no ID column in the header (${header.join(",")})`);
+    const wide = LABELS.map((label) => header.indexOf(label));
+    if (wide.every((c) => c >= 0)) {
+      this.wideColumns = wide;
+      return;
+    }
+    this.labelColumn = header.findIndex((h) => h.toLowerCase() === "label");
+    if (this.labelColumn < 0) throw new LabelsError(this.file, `expected columns ID,Label or ID,${LABELS.join(",")}; got ${header.join(",")}`);
+  }
+
+  private addLong(row: string[]): void {
+    const id = row[this.idColumn] ?? "";
     const cut = id.lastIndexOf("_");
     const imageId = id.slice(0, cut);
     const label = id.slice(cut + 1);
-    if (cut <= 0 || !isLabel(label)) throw new LabelsError(file, `line ${line}: ID '${id}' is not ID_<image>_<${LABELS.join("|")}>`);
-    const value = parseValue(row[labelColumn], file, line);
-    let vector = labels.get(imageId);
-    let have = seen.get(imageId);
-    if (!vector || !have) {
+    if (cut <= 0 || !isLabel(label)) throw new LabelsError(this.file, `line ${this.line}: ID '${id}' is not ID_<image>_<${LABELS.join("|")}>`);
+    const value = parseValue(row[this.labelColumn], this.file, this.line);
+    let vector = this.labels.get(imageId);
+    if (!vector) {
       vector = new Float32Array(LABELS.length);
-      have = new Set();
-      labels.set(imageId, vector);
-      seen.set(imageId, have);
+      this.labels.set(imageId, vector);
     }
     const k = LABELS.indexOf(label);
-    if (have.has(label)) {
-      if (vector[k] === value) duplicateRows++;
+    const have = this.given.get(imageId) ?? 0;
+    if (have & (1 << k)) {
+      if (vector[k] === value) this.duplicateRows++;
       else {
         const key = `${imageId}_${label}`;
-        const entry = conflicts.get(key) ?? { imageId, label, values: [vector[k]] };
+        const entry = this.conflicts.get(key) ?? { imageId, label, values: [vector[k]] };
         entry.values.push(value);
-        conflicts.set(key, entry);
+        this.conflicts.set(key, entry);
       }
       return;
     }
-    have.add(label);
+    this.given.set(imageId, have | (1 << k));
     vector[k] = value;
-  });
-  const incomplete = [...seen].filter(([, have]) => have.size < LABELS.length).map(([id]) => id);
-  return { labels, duplicateRows, conflicts: [...conflicts.values()], incomplete };
-}
+  }
 
-function parseWide(rows: string[][], idColumn: number, columns: number[], file: string): LabelTable {
-  const labels = new Map<string, Float32Array>();
-  const conflicts: LabelTable["conflicts"] = [];
-  let duplicateRows = 0;
-  rows.forEach((row, index) => {
-    const line = index + 2;
-    const imageId = (row[idColumn] ?? "").replace(/\.(dcm|png|jpe?g)$/i, "");
-    if (!imageId) throw new LabelsError(file, `line ${line}: empty ID`);
-    const vector = Float32Array.from(columns.map((c) => parseValue(row[c], file, line)));
-    const earlier = labels.get(imageId);
+  private addWide(row: string[], columns: number[]): void {
+    const imageId = (row[this.idColumn] ?? "").replace(/\.(dcm|png|jpe?g)$/i, "");
+    if (!imageId) throw new LabelsError(this.file, `line ${this.line}: empty ID`);
+    const vector = Float32Array.from(columns.map((c) => parseValue(row[c], this.file, this.line)));
+    const earlier = this.labels.get(imageId);
     if (!earlier) {
-      labels.set(imageId, vector);
+      this.labels.set(imageId, vector);
       return;
     }
     if (earlier.every((v, k) => v === vector[k])) {
-      duplicateRows++;
+      this.duplicateRows++;
       return;
     }
     LABELS.forEach((label, k) => {
-      if (earlier[k] !== vector[k]) conflicts.push({ imageId, label, values: [earlier[k], vector[k]] });
+      if (earlier[k] !== vector[k]) this.conflicts.set(`${imageId}_${label}#${this.line}`, { imageId, label, values: [earlier[k], vector[k]] });
     });
-  });
-  return { labels, duplicateRows, conflicts, incomplete: [] };
+  }
+
+  finish(): LabelTable {
+    if (this.line === 0) throw new LabelsError(this.file, "the file is empty");
+    const incomplete: string[] = [];
+    for (const [id, have] of this.given) if (have !== ALL_GIVEN) incomplete.push(id);
+    return { labels: this.labels, duplicateRows: this.duplicateRows, conflicts: [...this.conflicts.values()], incomplete };
+  }
 }
 
 /** A short human summary of what was tolerated or found wrong. */
