@@ -60,6 +60,9 @@ describe("slice decoder isolation", () => {
     const slice = await loader.load(good, 0);
     expect(slice.width).toBe(32);
     expect(decoder.starts).toBe(2);
+    // Coming back to the hostile slice repeats its error without another 2 s in the decoder.
+    await expect(loader.load(hung, 0)).rejects.toBe(error);
+    expect(decoder.starts).toBe(2);
   });
 
   it("kills a decoder that allocates past the memory limit, names the file, and decodes the next file in a fresh process", async () => {

@@ -1,7 +1,7 @@
 // One preview's access to its DICOM files: slices are decoded in the slice-decoder process
 // (decoder-process.ts) and kept here, on the host, in an LRU of ready-to-send payloads so
 // scrolling back and forth in a loaded series never decodes twice.
-import type { DicomHeader } from "../../core/dicom/types";
+import { DicomError, type DicomHeader } from "../../core/dicom/types";
 import type { TagRow } from "../../protocol/preview";
 import { DecoderProcess, errorOf } from "./decoder-process";
 import type { LoadedSlice } from "./decoder-protocol";
@@ -14,6 +14,8 @@ const HEADER_CHUNK = 64;
 
 export class SliceLoader {
   private readonly slices = new LruCache<string, LoadedSlice>(64);
+  /** A file that failed (a bomb may take the whole time limit) is not decoded again by this preview. */
+  private readonly failures = new LruCache<string, DicomError>(256);
   private readonly inflight = new Map<string, Promise<LoadedSlice>>();
   private readonly ownsDecoder: boolean;
   private readonly decoder: DecoderProcess;
@@ -33,6 +35,8 @@ export class SliceLoader {
     const key = `${file}#${frame}`;
     const hit = this.slices.get(key);
     if (hit) return Promise.resolve(hit);
+    const failure = this.failures.get(key);
+    if (failure) return Promise.reject(failure);
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.decode(file, frame, urgent).finally(() => this.inflight.delete(key));
@@ -43,7 +47,11 @@ export class SliceLoader {
 
   private async decode(file: string, frame: number, urgent: boolean): Promise<LoadedSlice> {
     const started = performance.now();
-    const decoded = await this.decoder.run({ kind: "slice", file, frame }, urgent);
+    const decoded = await this.decoder.run({ kind: "slice", file, frame }, urgent).catch((error: unknown) => {
+      // Only the file's own failures: a decoder that could not start may work next time.
+      if (error instanceof DicomError) this.failures.set(`${file}#${frame}`, error);
+      throw error;
+    });
     const slice: LoadedSlice = { ...decoded, decodeMs: performance.now() - started };
     this.slices.set(`${file}#${frame}`, slice);
     return slice;
