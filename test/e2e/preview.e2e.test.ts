@@ -1,11 +1,13 @@
 // Scenario: the DICOM preview in a real VS Code (code-server). Opens a slice of a synthetic series
 // and checks what a user sees: an image, a window change, scrolling to another slice, the six
-// probabilities on hover with an active model, and a clear error for a broken file.
+// probabilities on hover with an active model, a clear error for a broken file, and for a
+// decompression bomb an error while the workbench goes on working.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeBombFiles } from "../helpers/dicom-bombs";
 import { makeWorkspace, missingPrerequisite, ROOT, SCREENSHOTS, startCodeServer, stopAll, Workbench, type CodeServer } from "./harness";
 
 const missing = missingPrerequisite();
@@ -21,6 +23,8 @@ function findFiles(dir: string, name: string): string[] {
 }
 const CLI = join(ROOT, "dist", "cli.js");
 const SLICES = 6;
+/** A few KB whose JPEG-LS frame and data set both claim 65535×65535 pixels (8 GiB as int16). */
+const BOMB = "jpeg-ls-both-claim-65535.dcm";
 
 const TINY_EXPERIMENT = {
   name: "preview-e2e",
@@ -46,6 +50,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
   let server: CodeServer;
   let workbench: Workbench;
   let sliceName: string;
+  let lastSliceName: string;
   let preview: Frame;
 
   /** Quick open by file name; retried because focus inside a webview can swallow the first keys. */
@@ -77,9 +82,13 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     execFileSync(process.execPath, [CLI, "synth", "--out", data, "--patients", "1", "--slices", String(SLICES), "--seed", "3", "--size", "512"], { stdio: "ignore" });
     const slices = readdirSync(data).filter((f) => f.endsWith(".dcm")).sort();
     sliceName = slices[0];
+    lastSliceName = slices[slices.length - 1];
     // A broken file in its own folder: the first 1 KB of a real slice.
     mkdirSync(join(workspace, "broken"));
     writeFileSync(join(workspace, "broken", "broken.dcm"), readFileSync(join(data, sliceName)).subarray(0, 1024));
+    // Every decoder's bomb in one folder: the preview also reads all their headers for the series.
+    const bombs = await writeBombFiles(join(workspace, "bombs"));
+    if (!bombs.some((b) => b.name === BOMB)) throw new Error(`dicom-bombs no longer writes ${BOMB}`);
     execFileSync(process.execPath, [CLI, "train", "tiny.ich.json", "--runs", join(workspace, "runs")], { cwd: workspace, stdio: "ignore", timeout: 300_000 });
     const runId = readdirSync(join(workspace, "runs")).find((d) => d.includes("preview-e2e"));
     if (!runId) throw new Error("the tiny training run did not produce a run folder");
@@ -165,6 +174,21 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     await workbench.screenshot("broken-file");
     expect(text).toContain("broken.dcm");
     expect(text?.length ?? 0).toBeGreaterThan("Cannot show broken.dcm: ".length + 5);
+  });
+
+  it("shows an error for a decompression bomb, and the workbench still opens and paints the next slice", async () => {
+    await openFile(BOMB);
+    const bomb = await workbench.findWebviewFrame(async (frame) => ((await frame.locator("#error").textContent({ timeout: 500 })) ?? "").includes(BOMB), 90_000);
+    const text = await bomb.locator("#error").textContent();
+    await workbench.screenshot("bomb-file");
+    expect(await bomb.locator("#error").isVisible()).toBe(true);
+    expect(text).toMatch(new RegExp(`^Cannot show ${BOMB.replace(/\./g, "\\.")}: .{10,}`));
+    // The extension host is not stuck in a decoder: another file opens and is painted.
+    await openFile(lastSliceName);
+    const next = await previewFrame(lastSliceName);
+    await next.locator("#slice-counter").filter({ hasText: new RegExp(`slice \\d+ / ${SLICES}`) }).waitFor({ timeout: 60_000 });
+    await workbench.screenshot("after-bomb");
+    expect((await stats(next)).lit).toBeGreaterThan(1000);
   });
 
   it("offers to pick or train a model once no model is active", async () => {
