@@ -151,7 +151,7 @@ export class ExploreStats {
     else SUBTYPES.forEach((subtype, k) => labels[k + 1] === 1 && this.reservoir(subtype).offer(entry));
   }
 
-  /** `labelRows`: ids in the labels table, to count rows whose file is missing (ids of added entries are matched). */
+  /** `labelsWithoutFiles`: label rows whose image has no file, as the index counted them (null: no labels table). */
   result(labelsWithoutFiles: number | null = null): ExploreStatsResult {
     const counts = { ...this.counts, patients: this.patients.size, studies: this.studies.size, series: this.seriesSlices.size, labelsWithoutFiles };
     const prevalence = this.anyLabels ? LABELS.map((label, i) => ({ label, positives: this.cooccurrence[i][i], share: counts.labelled ? this.cooccurrence[i][i] / counts.labelled : 0 })) : [];

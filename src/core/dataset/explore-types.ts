@@ -103,6 +103,8 @@ export interface ExploreSummary {
   samples: { group: SampleGroup; slices: SampleSlice[] }[];
   clean: CleanSummary | null;
   augmentation: AugmentationPreview | null;
+  /** Indexing was stopped (Ctrl-C): the numbers cover the files indexed so far. */
+  cancelled: boolean;
   seconds: number;
 }
 
