@@ -19,6 +19,7 @@ export const commands: Record<string, CommandEntry> = {
   train: entry("train a model from an experiment file (or --resume a run)", () => import("./train")),
   eval: entry("evaluate a run's best model (eval.json, predictions.csv)", () => import("./eval")),
   predict: entry("predict hemorrhage probabilities for DICOM files with a trained run", () => import("./predict")),
+  serve: entry("serve a run's model over HTTP (POST /v1/predict with DICOM; GET /healthz)", () => import("./serve")),
   export: entry("write a run's best model as ONNX (default RUN/model/model.onnx)", () => import("./export")),
   "lr-find": entry("learning-rate finder: loss against an exponential LR sweep, suggested LR", () => import("./lr-find")),
   index: entry("header-only, incremental index of a dataset folder as JSON lines (with labels)", () => import("./dataset-index")),
