@@ -77,6 +77,7 @@ describe("defaults", () => {
         weightDecay: 0.01,
         schedule: { kind: "one-cycle", maxLr: 0.001, warmupShare: 0.25, divFactor: 25, finalDivFactor: 100000 },
         labelWeights: { any: 2, epidural: 1, intraparenchymal: 1, intraventricular: 1, subarachnoid: 1, subdural: 1 },
+        maxBadImageShare: 0.01,
         augment: {
           flip: { p: 0.5 },
           rotate: { degrees: 15, p: 0 },
@@ -147,8 +148,8 @@ describe("path resolution", () => {
   });
 
   it("resolves image data and pretrained paths, leaves URLs and run references alone", () => {
-    const images = validateExperiment({ data: { kind: "images", imageDir: "jpg", labels: "labels.fth" }, model: { pretrained: "models/m/model.json" } }, "/p/e.ich.json");
-    expect(images.data).toMatchObject({ imageDir: "/p/jpg", labels: "/p/labels.fth" });
+    const images = validateExperiment({ data: { kind: "images", imageDir: "jpg", labels: "labels.fth", metadata: "meta.fth" }, model: { pretrained: "models/m/model.json" } }, "/p/e.ich.json");
+    expect(images.data).toMatchObject({ imageDir: "/p/jpg", labels: "/p/labels.fth", metadata: "/p/meta.fth" });
     expect(pretrainedSource(images)).toEqual({ kind: "path", path: "/p/models/m/model.json" });
     const url = validateExperiment({ ...minimal, model: { pretrained: "https://example.org/m/model.json" } }, "/p/e.ich.json");
     expect(pretrainedSource(url)).toEqual({ kind: "url", url: "https://example.org/m/model.json" });
@@ -260,5 +261,28 @@ describe("schema agrees with the engine", () => {
     const { experimentSchema } = await import("../../src/core/experiment");
     const definitions = experimentSchema.definitions as { window: { anyOf: { enum?: string[] }[] } };
     expect([...(definitions.window.anyOf[0].enum ?? [])].sort()).toEqual([...WINDOW_NAMES].sort());
+  });
+});
+
+describe("data subsets and the split unit", () => {
+  const images = (extra: Record<string, unknown>, split?: Record<string, unknown>) => ({ data: { kind: "images", imageDir: "jpg", labels: "labels.csv", ...extra, ...(split ? { split } : {}) } });
+
+  it("an image folder without patient information cannot split by patient", () => {
+    const problems = problemsOf(images({}));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/demo\.ich\.json: \/data\/split\/by is "patient" but the image folder has no patient information \(\/data\/metadata\).*"image"/);
+  });
+
+  it("split.by image is the explicit opt-in; a metadata table makes the patient split valid", () => {
+    expect(validateExperiment(images({}, { by: "image" }), "/x/a.ich.json").data.split.by).toBe("image");
+    expect(validateExperiment(images({ metadata: "meta.fth" }), "/x/a.ich.json").data.split.by).toBe("patient");
+  });
+
+  it("where takes 0/1 per known label; exclude resolves against the experiment folder", () => {
+    const config = validateExperiment(images({ metadata: "m.csv", exclude: "clean/exclude.csv", where: { any: 1 } }), "/x/a.ich.json");
+    expect(config.data.kind === "images" && config.data.exclude).toBe("/x/clean/exclude.csv");
+    expect(config.data.kind === "images" && config.data.where).toEqual({ any: 1 });
+    expect(problemsOf(images({ metadata: "m.csv", where: { bleed: 1 } })).join("\n")).toMatch(/\/data\/where has unknown key 'bleed'/);
+    expect(problemsOf(images({ metadata: "m.csv", where: { any: 2 } })).join("\n")).toMatch(/\/data\/where\/any must be one of: 0, 1/);
   });
 });

@@ -1,12 +1,14 @@
 // Experiment data config → the train/validation sample lists (metadata only; images are
 // prepared lazily, batch by batch) plus a fingerprint recorded with every run.
 import { createHash } from "node:crypto";
-import type { DataConfig, ExperimentConfig } from "../experiment/types";
+import { readExclusionList } from "../dataset/exclusion";
+import type { DataConfig, ExperimentConfig, ImagesDataConfig, RsnaDataConfig } from "../experiment/types";
 import { indexImageFolder } from "./images-index";
 import { hashSeed, permutation } from "./rng";
 import { indexRsnaFolder } from "./rsna-index";
 import { channelCount, type PreprocessOptions, type Sample, type SampleSource } from "./sample";
 import { splitByPatient } from "./split";
+import { describeWhere, matchesWhere } from "./subset";
 import { resolveWindows } from "./windows";
 
 export interface DatasetPlan {
@@ -62,6 +64,24 @@ function fingerprintOf(data: DataConfig, train: Sample[], validation: Sample[]):
   return `sha256:${hash.digest("hex").slice(0, 16)}`;
 }
 
+/** data.where (a label-defined subset) and data.exclude (ich clean's exclusion list), before the split. */
+async function selectSamples(data: RsnaDataConfig | ImagesDataConfig, samples: Sample[], notes: string[]): Promise<Sample[]> {
+  let selected = samples;
+  if (data.where) {
+    const where = data.where;
+    selected = selected.filter((s) => matchesWhere(s.labels, where));
+    notes.push(`data.where ${describeWhere(where)}: ${selected.length} of ${samples.length} labelled images`);
+    if (selected.length === 0) throw new Error(`data.where ${describeWhere(where)}: no image matches`);
+  }
+  if (data.exclude) {
+    const excluded = await readExclusionList(data.exclude);
+    const before = selected.length;
+    selected = selected.filter((s) => !excluded.has(s.id));
+    notes.push(`data.exclude ${data.exclude}: ${before - selected.length} images left out (${excluded.size} listed)`);
+  }
+  return selected;
+}
+
 export async function openDataset(config: ExperimentConfig): Promise<DatasetPlan> {
   const data = config.data;
   const { validationFraction, seed: splitSeed } = data.split;
@@ -77,13 +97,14 @@ export async function openDataset(config: ExperimentConfig): Promise<DatasetPlan
   } else {
     const index = data.kind === "rsna" ? await indexRsnaFolder(data.dicomDir, data.labelsCsv, data.metadataCsv) : await indexImageFolder(data.imageDir, data.labels, data.metadata);
     notes = index.notes;
-    const all = subsample(index.samples, data.limit, splitSeed);
-    const key = data.split.by === "study" ? (s: Sample) => s.studyUid ?? s.patientId : (s: Sample) => s.patientId;
+    const all = subsample(await selectSamples(data, index.samples, notes), data.limit, splitSeed);
+    const key = data.split.by === "study" ? (s: Sample) => s.studyUid ?? s.patientId : data.split.by === "image" ? (s: Sample) => s.id : (s: Sample) => s.patientId;
     const split = splitByPatient(all, key, validationFraction, splitSeed);
     train = split.train;
     validation = split.validation;
     const folder = data.kind === "rsna" ? data.dicomDir : data.imageDir;
-    description = `${data.kind} ${folder}: ${train.length} training images (${split.trainPatients} ${data.split.by === "study" ? "studies" : "patients"}), ${validation.length} validation images (${split.validationPatients})`;
+    const unit = { patient: "patients", study: "studies", image: "images, split image by image" }[data.split.by];
+    description = `${data.kind} ${folder}${data.where ? ` where ${describeWhere(data.where)}` : ""}: ${train.length} training images (${split.trainPatients} ${unit}), ${validation.length} validation images (${split.validationPatients})`;
   }
   if (train.length === 0) throw new Error(`${description}: no training images`);
   return { train, validation, fingerprint: fingerprintOf(data, train, validation), notes, description };

@@ -11,6 +11,8 @@ export interface LabelTable {
   labels: Map<string, Float32Array>;
   /** Rows that repeat an earlier (image, label) with the same value; tolerated. */
   duplicateRows: number;
+  /** Images with such repeated rows. */
+  duplicated?: string[];
   /** (image, label) pairs given both 0 and 1; the first value is kept. */
   conflicts: { imageId: string; label: Label; values: number[] }[];
   /** Images with fewer than six labels (the missing ones are 0); listed for the report. */
@@ -79,6 +81,7 @@ export class LabelTableBuilder {
   private readonly given = new Map<string, number>();
   private readonly conflicts = new Map<string, { imageId: string; label: Label; values: number[] }>();
   private duplicateRows = 0;
+  private readonly duplicated = new Set<string>();
   private line = 0;
   private idColumn = -1;
   private labelColumn = -1;
@@ -121,8 +124,10 @@ export class LabelTableBuilder {
     const k = LABELS.indexOf(label);
     const have = this.given.get(imageId) ?? 0;
     if (have & (1 << k)) {
-      if (vector[k] === value) this.duplicateRows++;
-      else {
+      if (vector[k] === value) {
+        this.duplicateRows++;
+        this.duplicated.add(imageId);
+      } else {
         const key = `${imageId}_${label}`;
         const entry = this.conflicts.get(key) ?? { imageId, label, values: [vector[k]] };
         entry.values.push(value);
@@ -145,6 +150,7 @@ export class LabelTableBuilder {
     }
     if (earlier.every((v, k) => v === vector[k])) {
       this.duplicateRows++;
+      this.duplicated.add(imageId);
       return;
     }
     LABELS.forEach((label, k) => {
@@ -156,7 +162,7 @@ export class LabelTableBuilder {
     if (this.line === 0) throw new LabelsError(this.file, "the file is empty");
     const incomplete: string[] = [];
     for (const [id, have] of this.given) if (have !== ALL_GIVEN) incomplete.push(id);
-    return { labels: this.labels, duplicateRows: this.duplicateRows, conflicts: [...this.conflicts.values()], incomplete };
+    return { labels: this.labels, duplicateRows: this.duplicateRows, duplicated: [...this.duplicated], conflicts: [...this.conflicts.values()], incomplete };
   }
 }
 

@@ -12,6 +12,7 @@ const DATA: Record<TemplateKind, Record<string, unknown>> = {
     kind: "images",
     imageDir: "data/train_jpg",
     labels: "data/labels.fth",
+    metadata: "data/metadata.fth",
     split: { by: "patient", validationFraction: 0.2, seed: 42 },
   },
 };

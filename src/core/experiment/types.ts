@@ -10,7 +10,8 @@ export type Architecture = "small-cnn" | "resnet18" | "resnet34" | "resnet50" | 
 export type BackendChoice = "auto" | "wasm" | "tensorflow" | "tensorflow-gpu" | "cpu";
 
 export interface SplitConfig {
-  by: "patient" | "study";
+  /** "image": each image on its own (explicit; only when the data has no patient information). */
+  by: "patient" | "study" | "image";
   validationFraction: number;
   seed: number;
 }
@@ -21,14 +22,22 @@ interface DataCommon {
   split: SplitConfig;
 }
 
-export interface RsnaDataConfig extends DataCommon {
+/** Label-defined subset and exclusion list of a folder source. */
+interface FolderData extends DataCommon {
+  /** CSV of image ids to leave out (ich clean's exclude.csv). */
+  exclude?: string;
+  /** Only images whose labels have these values, e.g. { any: 1 }. */
+  where?: Partial<Record<Label, 0 | 1>>;
+}
+
+export interface RsnaDataConfig extends FolderData {
   kind: "rsna";
   dicomDir: string;
   labelsCsv: string;
   metadataCsv?: string;
 }
 
-export interface ImagesDataConfig extends DataCommon {
+export interface ImagesDataConfig extends FolderData {
   kind: "images";
   imageDir: string;
   /** .csv or feather (.fth/.feather) labels table. */
@@ -89,6 +98,8 @@ export interface TrainConfig {
   seed: number;
   mixedPrecision: boolean;
   maxStepsPerEpoch?: number;
+  /** Share of unreadable training images above which the run fails (default 0.01). */
+  maxBadImageShare: number;
   backend: BackendChoice;
 }
 

@@ -26,11 +26,17 @@ function resolveDataPaths(data: DataConfig, baseDir: string): void {
     data.labels = resolveFrom(baseDir, data.labels);
     if (data.metadata) data.metadata = resolveFrom(baseDir, data.metadata);
   }
+  if (data.kind !== "synthetic" && data.exclude) data.exclude = resolveFrom(baseDir, data.exclude);
 }
 
 /** Checks that JSON Schema cannot express; returns `<field path> <problem>` strings. */
 function crossFieldProblems(config: ExperimentConfig): string[] {
   const problems: string[] = [];
+  const data = config.data;
+  if (data.kind === "images" && !data.metadata && data.split.by !== "image") {
+    problems.push(`/data/split/by is "${data.split.by}" but the image folder has no patient information (/data/metadata); add a metadata table with PatientID, or set /data/split/by to "image" to accept that slices of one patient may land in both train and validation`);
+  }
+  if (data.kind === "synthetic" && data.split.by === "image") problems.push(`/data/split/by "image" does not apply to synthetic data (validation patients are generated separately)`);
   const seen = new Set<number>();
   config.input.progressiveResizing.forEach((stage, i) => {
     if (seen.has(stage.fromEpoch)) problems.push(`/input/progressiveResizing/${i}/fromEpoch repeats epoch ${stage.fromEpoch}`);
