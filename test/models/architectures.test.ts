@@ -32,7 +32,8 @@ describe.each(ARCHITECTURES)("%s", (architecture) => {
     // One variable-size build per architecture keeps the suite light; the big nets run only at 32 px.
     const model = buildModel(tf, { architecture, inputSize: null, channels: 3, outputs: 6, seed: 1 });
     try {
-      const sizes = ["resnet50", "resnet101", "densenet121"].includes(architecture) ? [32] : [32, 64, 128];
+      const smallest = describeArchitecture(architecture).minInputSize;
+      const sizes = ["resnet50", "resnet101", "densenet121"].includes(architecture) ? [smallest] : [smallest, 64, 128];
       for (const size of sizes) {
         for (const p of predict(model, size)) {
           expect(p).toBeGreaterThan(0);
@@ -84,7 +85,8 @@ describe("fixed input sizes", () => {
   });
 
   it("rejects bad options with a message naming the option", () => {
-    expect(() => buildModel(tf, { architecture: "resnet18", inputSize: 16, channels: 3, outputs: 6 })).toThrow(/inputSize must be an integer ≥ 32/);
+    expect(() => buildModel(tf, { architecture: "resnet18", inputSize: 16, channels: 3, outputs: 6 })).toThrow(/inputSize must be an integer ≥ 32 for resnet18/);
+    expect(() => buildModel(tf, { architecture: "alexnet", inputSize: 62, channels: 3, outputs: 6 })).toThrow(/inputSize must be an integer ≥ 63 for alexnet/);
     expect(() => buildModel(tf, { architecture: "vgg16" as Architecture, inputSize: 64, channels: 3, outputs: 6 })).toThrow(/unknown architecture "vgg16"/);
     expect(() => buildModel(tf, { architecture: "small-cnn", inputSize: 64, channels: 3, outputs: 0 })).toThrow(/outputs must be a positive integer/);
   });

@@ -1,25 +1,33 @@
-import { alexnetClassifier, alexnetFeatures } from "./alexnet";
+import { alexnetFeatures } from "./alexnet";
 import { describeArchitecture } from "./catalog";
 import { densenet121Features } from "./densenet";
-import { GraphBuilder, HEAD_LAYER_NAME } from "./graph-builder";
+import { GraphBuilder } from "./graph-builder";
+import { buildHead } from "./head";
 import { resnetFeatures } from "./resnet";
 import { smallCnnFeatures } from "./small-cnn";
-import { isArchitecture, type BuildOptions, type LayersModel, type SymbolicTensor, type Tf } from "./types";
+import { HEADS, isArchitecture, type BuildOptions, type LayersModel, type SymbolicTensor, type Tf } from "./types";
 
+/** Smallest input any architecture takes; describeArchitecture(a).minInputSize is per architecture. */
 export const MIN_INPUT_SIZE = 32;
 
 function validate(options: BuildOptions): void {
   if (!isArchitecture(options.architecture)) throw new RangeError(`buildModel: unknown architecture "${options.architecture}"`);
   const { inputSize, channels, outputs, dropout } = options;
-  if (inputSize !== null && (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE)) {
-    throw new RangeError(`buildModel: inputSize must be an integer ≥ ${MIN_INPUT_SIZE} (or null for any size), got ${inputSize}`);
+  const { minInputSize } = describeArchitecture(options.architecture);
+  if (inputSize !== null && (!Number.isInteger(inputSize) || inputSize < minInputSize)) {
+    throw new RangeError(`buildModel: inputSize must be an integer ≥ ${minInputSize} for ${options.architecture} (or null for any size), got ${inputSize}`);
+  }
+  const head = options.head ?? "linear";
+  if (!(HEADS as readonly string[]).includes(head)) throw new RangeError(`buildModel: unknown head "${head}"; expected one of ${HEADS.join(", ")}`);
+  if (head === "torchvision" && options.architecture !== "alexnet") {
+    throw new RangeError(`buildModel: head "torchvision" is AlexNet's classifier; ${options.architecture} takes "linear" or "fastai"`);
   }
   if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`buildModel: channels must be a positive integer, got ${channels}`);
   if (!Number.isInteger(outputs) || outputs < 1) throw new RangeError(`buildModel: outputs must be a positive integer, got ${outputs}`);
   if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) throw new RangeError(`buildModel: dropout must be in [0, 1), got ${dropout}`);
 }
 
-/** Builds one of ARCHITECTURES with a global-average-pooling head and `outputs` sigmoid units (multi-label). */
+/** Builds one of ARCHITECTURES with the chosen head (default global average pooling + Dense) and `outputs` sigmoid units (multi-label). */
 export function buildModel(tf: Tf, options: BuildOptions): LayersModel {
   validate(options);
   const { architecture, inputSize, channels, outputs } = options;
@@ -51,10 +59,7 @@ export function buildModel(tf: Tf, options: BuildOptions): LayersModel {
       features = alexnetFeatures(g, input);
       break;
   }
-  let x = g.globalAvgPool(features, "avgpool");
-  if (architecture === "alexnet") x = alexnetClassifier(g, x, dropout);
-  else x = g.dropout(x, "head_dropout", dropout);
-  const output = g.dense(x, HEAD_LAYER_NAME, outputs, "sigmoid");
+  const output = buildHead(g, features, architecture, options.head ?? "linear", outputs, dropout);
   return tf.model({ name: architecture.replace("-", "_"), inputs: input, outputs: output });
 }
 

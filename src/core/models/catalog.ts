@@ -4,7 +4,7 @@ export interface ArchitectureInfo {
   name: Architecture;
   displayName: string;
   family: "Small CNN" | "ResNet" | "DenseNet" | "AlexNet";
-  /** Channels entering the classifier after global average pooling. */
+  /** Channels of the feature map the head pools (AlexNet: after its two 4096-unit layers, head "linear"). */
   featureChannels: number;
   /**
    * Trainable parameters for a 3-channel input without the final classifier (batch-norm moving
@@ -12,6 +12,8 @@ export interface ArchitectureInfo {
    */
   backboneParameters: number;
   defaultDropout: number;
+  /** Smallest square input in pixels (the feature map must not shrink to nothing). */
+  minInputSize: number;
   reference: string;
   summary: string;
 }
@@ -24,6 +26,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 256,
     backboneParameters: 393_104,
     defaultDropout: 0.2,
+    minInputSize: 32,
     reference: "ICH Lab",
     summary: "Five conv-BN-ReLU-maxpool blocks (16→256 filters); trains in minutes on a CPU at 64–128 px.",
   },
@@ -34,6 +37,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 512,
     backboneParameters: 11_176_512,
     defaultDropout: 0,
+    minInputSize: 32,
     reference: "He et al., Deep Residual Learning for Image Recognition, CVPR 2016",
     summary: "Basic residual blocks [2, 2, 2, 2] with batch norm.",
   },
@@ -44,6 +48,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 512,
     backboneParameters: 21_284_672,
     defaultDropout: 0,
+    minInputSize: 32,
     reference: "He et al., Deep Residual Learning for Image Recognition, CVPR 2016",
     summary: "Basic residual blocks [3, 4, 6, 3] with batch norm.",
   },
@@ -54,6 +59,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 2048,
     backboneParameters: 23_508_032,
     defaultDropout: 0,
+    minInputSize: 32,
     reference: "He et al., Deep Residual Learning for Image Recognition, CVPR 2016 (torchvision v1.5 stride placement)",
     summary: "Bottleneck blocks [3, 4, 6, 3], stride on the 3×3 convolution.",
   },
@@ -64,6 +70,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 2048,
     backboneParameters: 42_500_160,
     defaultDropout: 0,
+    minInputSize: 32,
     reference: "He et al., Deep Residual Learning for Image Recognition, CVPR 2016 (torchvision v1.5 stride placement)",
     summary: "Bottleneck blocks [3, 4, 23, 3], stride on the 3×3 convolution.",
   },
@@ -74,6 +81,7 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 1024,
     backboneParameters: 6_953_856,
     defaultDropout: 0,
+    minInputSize: 32,
     reference: "Huang et al., Densely Connected Convolutional Networks, CVPR 2017",
     summary: "Dense blocks [6, 12, 24, 16], growth rate 32, transitions halving channels and resolution.",
   },
@@ -84,8 +92,9 @@ const CATALOG: Record<Architecture, ArchitectureInfo> = {
     featureChannels: 4096,
     backboneParameters: 20_303_680,
     defaultDropout: 0.5,
+    minInputSize: 63,
     reference: "Krizhevsky et al., ImageNet Classification with Deep Convolutional Neural Networks, NIPS 2012",
-    summary: "Five convolutions and two 4096-unit dense layers; global average pooling instead of the 6×6 flatten, so any input ≥ 32 px works.",
+    summary: "torchvision's five convolutions and two 4096-unit dense layers (inputs ≥ 63 px); head \"linear\" pools globally (24 M parameters), head \"torchvision\" pools to 6×6 and flattens as torchvision does (61 M).",
   },
 };
 

@@ -21,7 +21,7 @@ function transition(g: GraphBuilder, x: SymbolicTensor, name: string, filters: n
 
 export function densenet121Features(g: GraphBuilder, input: SymbolicTensor): SymbolicTensor {
   let x = g.relu(g.batchNorm(g.conv(input, "conv0", { filters: DENSENET121.initialFeatures, kernel: 7, strides: 2 }), "norm0"), "relu0");
-  x = g.maxPool(x, "pool0", 3, 2);
+  x = g.maxPool(x, "pool0", 3, 2, 1);
   let features: number = DENSENET121.initialFeatures;
   DENSENET121.blocks.forEach((layers, b) => {
     for (let l = 0; l < layers; l++) x = denseLayer(g, x, `denseblock${b + 1}_layer${l + 1}`);

@@ -1,3 +1,4 @@
+import { AdaptiveAveragePooling2D } from "./adaptive-pool";
 import type { SymbolicTensor, Tf } from "./types";
 
 export interface ConvOptions {
@@ -5,6 +6,13 @@ export interface ConvOptions {
   kernel: number;
   strides?: number;
   useBias?: boolean;
+  /**
+   * Zero padding on each side, as torchvision's `padding=` (default (kernel − 1) / 2). Stride 1 with
+   * that padding is TF's "same"; anything else becomes ZeroPadding2D + "valid", whose output size
+   * floor((n + 2p − k) / s) + 1 and window placement are PyTorch's, so ONNX-imported weights give
+   * torchvision's outputs.
+   */
+  pad?: number;
 }
 
 /**
@@ -31,13 +39,18 @@ export class GraphBuilder {
 
   conv(x: SymbolicTensor, name: string, options: ConvOptions): SymbolicTensor {
     const { tf } = this;
+    const strides = options.strides ?? 1;
+    const half = Math.floor((options.kernel - 1) / 2);
+    const pad = options.pad ?? half;
+    const same = strides === 1 && pad === half && options.kernel % 2 === 1;
+    if (!same && pad > 0) x = this.zeroPad(x, `${name}_pad`, pad);
     return this.apply(
       tf.layers.conv2d({
         name,
         filters: options.filters,
         kernelSize: options.kernel,
-        strides: options.strides ?? 1,
-        padding: "same",
+        strides,
+        padding: same ? "same" : "valid",
         useBias: options.useBias ?? false,
         kernelInitializer: tf.initializers.heNormal({ seed: this.nextSeed() }),
       }),
@@ -67,12 +80,23 @@ export class GraphBuilder {
     return this.relu(this.batchNorm(this.conv(x, `${prefix}_conv`, options), `${prefix}_bn`), `${prefix}_relu`);
   }
 
-  maxPool(x: SymbolicTensor, name: string, size: number, strides: number): SymbolicTensor {
-    return this.apply(this.tf.layers.maxPooling2d({ name, poolSize: size, strides, padding: "same" }), x);
+  zeroPad(x: SymbolicTensor, name: string, pad: number): SymbolicTensor {
+    return this.apply(this.tf.layers.zeroPadding2d({ name, padding: pad }), x);
   }
 
+  /**
+   * `pad` undefined: TF "same" pooling. A number: PyTorch's MaxPool2d(padding=pad) — zero padding
+   * then "valid", which equals PyTorch's −∞ padding only because every caller pools after a ReLU.
+   */
+  maxPool(x: SymbolicTensor, name: string, size: number, strides: number, pad?: number): SymbolicTensor {
+    if (pad === undefined) return this.apply(this.tf.layers.maxPooling2d({ name, poolSize: size, strides, padding: "same" }), x);
+    if (pad > 0) x = this.zeroPad(x, `${name}_pad`, pad);
+    return this.apply(this.tf.layers.maxPooling2d({ name, poolSize: size, strides, padding: "valid" }), x);
+  }
+
+  /** PyTorch's AvgPool2d without padding (floor output size). */
   avgPool(x: SymbolicTensor, name: string, size: number, strides: number): SymbolicTensor {
-    return this.apply(this.tf.layers.averagePooling2d({ name, poolSize: size, strides, padding: "same" }), x);
+    return this.apply(this.tf.layers.averagePooling2d({ name, poolSize: size, strides, padding: "valid" }), x);
   }
 
   add(inputs: SymbolicTensor[], name: string): SymbolicTensor {
@@ -87,16 +111,29 @@ export class GraphBuilder {
     return this.apply(this.tf.layers.globalAveragePooling2d({ name }), x);
   }
 
+  globalMaxPool(x: SymbolicTensor, name: string): SymbolicTensor {
+    return this.apply(this.tf.layers.globalMaxPooling2d({ name }), x);
+  }
+
+  /** PyTorch's AdaptiveAvgPool2d(size) (see adaptive-pool.ts). */
+  adaptiveAvgPool(x: SymbolicTensor, name: string, size: number): SymbolicTensor {
+    return this.apply(new AdaptiveAveragePooling2D({ name, outputSize: size }), x);
+  }
+
+  flatten(x: SymbolicTensor, name: string): SymbolicTensor {
+    return this.apply(this.tf.layers.flatten({ name }), x);
+  }
+
   dropout(x: SymbolicTensor, name: string, rate: number): SymbolicTensor {
     if (rate <= 0) return x;
     return this.apply(this.tf.layers.dropout({ name, rate, seed: this.nextSeed() }), x);
   }
 
-  dense(x: SymbolicTensor, name: string, units: number, activation: "relu" | "sigmoid" | "linear"): SymbolicTensor {
+  dense(x: SymbolicTensor, name: string, units: number, activation: "relu" | "sigmoid" | "linear", useBias = true): SymbolicTensor {
     const { tf } = this;
     const kernelInitializer =
       activation === "relu" ? tf.initializers.heNormal({ seed: this.nextSeed() }) : tf.initializers.glorotUniform({ seed: this.nextSeed() });
-    return this.apply(tf.layers.dense({ name, units, activation, kernelInitializer }), x);
+    return this.apply(tf.layers.dense({ name, units, activation, kernelInitializer, useBias }), x);
   }
 }
 

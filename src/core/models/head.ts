@@ -1,6 +1,41 @@
-import { HEAD_LAYER_NAME } from "./graph-builder";
-import type { LayersModel, SymbolicTensor, Tf } from "./types";
+import { alexnetClassifier, ALEXNET_POOL_SIZE } from "./alexnet";
+import { HEAD_LAYER_NAME, type GraphBuilder } from "./graph-builder";
+import type { Architecture, HeadKind, LayersModel, SymbolicTensor, Tf } from "./types";
 
+/** Hidden units of fastai's head (create_head's lin_ftrs default). */
+export const FASTAI_HEAD_UNITS = 512;
+
+/**
+ * The classifier on top of an architecture's feature map, ending in `outputs` sigmoid units named
+ * HEAD_LAYER_NAME.
+ * - "linear": global average pool, dropout, one Dense (AlexNet: its two 4096-unit layers first).
+ * - "fastai": fastai's create_head — concat of global max and average pool (max first), then
+ *   BN, dropout(p/2), Linear(512, no bias), ReLU, BN, dropout(p), Linear(outputs, no bias);
+ *   `dropout` is fastai's `ps`.
+ * - "torchvision" (AlexNet only): torchvision's classifier — adaptive average pool to 6×6,
+ *   flatten, dropout, 4096, ReLU, dropout, 4096, ReLU, Linear (61.1 M parameters with 1000 outputs).
+ */
+export function buildHead(g: GraphBuilder, features: SymbolicTensor, architecture: Architecture, head: HeadKind, outputs: number, dropout: number): SymbolicTensor {
+  switch (head) {
+    case "linear": {
+      let x = g.globalAvgPool(features, "avgpool");
+      x = architecture === "alexnet" ? alexnetClassifier(g, x, dropout) : g.dropout(x, "head_dropout", dropout);
+      return g.dense(x, HEAD_LAYER_NAME, outputs, "sigmoid");
+    }
+    case "fastai": {
+      let x = g.concat([g.globalMaxPool(features, "head_maxpool"), g.globalAvgPool(features, "head_avgpool")], "head_concat_pool");
+      x = g.dropout(g.batchNorm(x, "head_bn1"), "head_dropout1", dropout / 2);
+      x = g.dense(x, "head_fc1", FASTAI_HEAD_UNITS, "relu", false);
+      x = g.dropout(g.batchNorm(x, "head_bn2"), "head_dropout2", dropout);
+      return g.dense(x, HEAD_LAYER_NAME, outputs, "sigmoid", false);
+    }
+    case "torchvision": {
+      if (architecture !== "alexnet") throw new RangeError(`model.head "torchvision" is AlexNet's classifier; ${architecture} takes "linear" or "fastai"`);
+      const pooled = g.flatten(g.adaptiveAvgPool(features, "avgpool", ALEXNET_POOL_SIZE), "flatten");
+      return g.dense(alexnetClassifier(g, pooled, dropout), HEAD_LAYER_NAME, outputs, "sigmoid");
+    }
+  }
+}
 type AnyLayer = LayersModel["layers"][number];
 
 function activationOf(layer: AnyLayer): string | undefined {

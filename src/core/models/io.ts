@@ -2,6 +2,8 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type * as tfjs from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../fs/atomic";
+// Registers the custom layer, so models that use it (torchvision AlexNet head) load.
+import "./adaptive-pool";
 import type { LayersModel, Tf } from "./types";
 
 type ModelArtifacts = tfjs.io.ModelArtifacts;

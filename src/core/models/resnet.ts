@@ -37,7 +37,7 @@ function downsample(g: GraphBuilder, x: SymbolicTensor, name: string, filters: n
 export function resnetFeatures(g: GraphBuilder, input: SymbolicTensor, depth: ResNetDepth): SymbolicTensor {
   const { blocks, bottleneck } = RESNET_STAGES[depth];
   let x = g.relu(g.batchNorm(g.conv(input, "conv1", { filters: 64, kernel: 7, strides: 2 }), "bn1"), "relu1");
-  x = g.maxPool(x, "maxpool", 3, 2);
+  x = g.maxPool(x, "maxpool", 3, 2, 1);
   let channels = 64;
   blocks.forEach((count, stage) => {
     const width = STAGE_WIDTHS[stage];

@@ -15,10 +15,14 @@ export function isArchitecture(value: string): value is Architecture {
   return (ARCHITECTURES as readonly string[]).includes(value);
 }
 
+/** Classifier heads (see buildHead): "torchvision" is AlexNet's only. */
+export const HEADS = ["linear", "fastai", "torchvision"] as const;
+export type HeadKind = (typeof HEADS)[number];
+
 export interface BuildOptions {
   architecture: Architecture;
   /**
-   * Height and width of the square input in pixels (≥ 32), or null for a model that accepts any
+   * Height and width of the square input in pixels (≥ the architecture's minInputSize), or null for a model that accepts any
    * size (every architecture ends in global average pooling, so the same weights serve
    * 64, 128 and 256 px — what progressive resizing needs).
    */
@@ -26,7 +30,9 @@ export interface BuildOptions {
   channels: number;
   /** Sigmoid outputs: 1 for `any` only, 6 for all labels. */
   outputs: number;
-  /** Dropout before the classifier; defaults per architecture (see describeArchitecture). */
+  /** Classifier head; default "linear". */
+  head?: HeadKind;
+  /** Dropout before the classifier (fastai head: its `ps`); defaults per architecture (see describeArchitecture). */
   dropout?: number;
   /** Seeds every initialiser, so the same options build the same weights. Default 0. */
   seed?: number;

@@ -29,8 +29,6 @@ interface LayerConfig {
   maxValue?: number | null;
   negativeSlope?: number;
   threshold?: number;
-  units?: number;
-  filters?: number;
 }
 
 const IDENTITY_AT_INFERENCE = new Set(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout"]);
@@ -86,6 +84,8 @@ export class LayerConverter {
         return this.flatten(layer, this.single(layer, inputs));
       case "Dense":
         return this.dense(layer, config, this.single(layer, inputs));
+      case "ZeroPadding2D":
+        return this.zeroPad(layer, config, this.spatial(layer, inputs));
       default:
         throw new LayerConversionError(layer, "this layer type has no ONNX conversion");
     }
@@ -113,10 +113,15 @@ export class LayerConverter {
     return config.padding;
   }
 
-  /** Float32 copy of a weight, optionally transposed first (TF.js HWIO → ONNX OIHW). */
-  private weight(layer: Layer, index: number, perm?: number[]): { data: Float32Array; dims: number[] } {
-    const tensor = layer.getWeights()[index];
-    if (!tensor) throw new LayerConversionError(layer, `missing weight ${index}`);
+  /**
+   * Float32 copy of the weight named `name` ("kernel", "gamma", "moving_mean"…), optionally
+   * transposed first (TF.js HWIO → ONNX OIHW). By name, since the order of getWeights() depends on
+   * which weights the layer has and on whether it is frozen.
+   */
+  private weight(layer: Layer, name: string, perm?: number[]): { data: Float32Array; dims: number[] } {
+    const index = layer.weights.findIndex((w) => w.originalName.split("/").pop() === name);
+    const tensor = index < 0 ? undefined : layer.getWeights()[index];
+    if (!tensor) throw new LayerConversionError(layer, `has no weight "${name}"`);
     const moved = perm ? this.tf.transpose(tensor, perm) : tensor;
     const data = Float32Array.from(moved.dataSync() as Float32Array);
     const dims = [...moved.shape];
@@ -130,10 +135,10 @@ export class LayerConverter {
     const [sh, sw] = pair(config.strides, 1);
     const [dh, dw] = pair(config.dilationRate, 1);
     const out = window2d(x.shape.h, x.shape.w, this.padding(layer, config), { kernel: kh, stride: sh, dilation: dh }, { kernel: kw, stride: sw, dilation: dw });
-    const kernel = this.weight(layer, 0, [3, 2, 0, 1]);
+    const kernel = this.weight(layer, "kernel", [3, 2, 0, 1]);
     const inputs = [x.name, this.g.floatTensor(`${layer.name}/kernel`, kernel.dims, kernel.data)];
     if (config.useBias) {
-      const bias = this.weight(layer, 1);
+      const bias = this.weight(layer, "bias");
       inputs.push(this.g.floatTensor(`${layer.name}/bias`, bias.dims, bias.data));
     }
     const filters = kernel.dims[0];
@@ -152,11 +157,10 @@ export class LayerConverter {
     const rank = x.shape.rank;
     if (axis.length !== 1 || !(axis[0] === -1 || axis[0] === rank - 1)) throw new LayerConversionError(layer, `only the channel axis (-1) is supported, got ${JSON.stringify(config.axis)}`);
     const c = x.shape.c;
-    let index = 0;
-    const gamma = config.scale === false ? new Float32Array(c).fill(1) : this.weight(layer, index++).data;
-    const beta = config.center === false ? new Float32Array(c) : this.weight(layer, index++).data;
-    const mean = this.weight(layer, index++).data;
-    const variance = this.weight(layer, index++).data;
+    const gamma = config.scale === false ? new Float32Array(c).fill(1) : this.weight(layer, "gamma").data;
+    const beta = config.center === false ? new Float32Array(c) : this.weight(layer, "beta").data;
+    const mean = this.weight(layer, "moving_mean").data;
+    const variance = this.weight(layer, "moving_variance").data;
     const name = this.g.node(
       "BatchNormalization",
       [
@@ -258,12 +262,20 @@ export class LayerConverter {
     return { name: this.g.node("Flatten", [nhwc], layer.name, { axis: 1 }), shape: { rank: 2, c: c * h * w } };
   }
 
+  private zeroPad(layer: Layer, config: LayerConfig, x: Value & { shape: { rank: 4 } }): Value {
+    this.channelsLast(layer, config);
+    const [[top, bottom], [left, right]] = config.padding as unknown as [[number, number], [number, number]];
+    const pads = this.g.int64Tensor(`${layer.name}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
+    const name = this.g.node("Pad", [x.name, pads], layer.name, { mode: "constant" });
+    return { name, shape: { rank: 4, c: x.shape.c, h: x.shape.h + top + bottom, w: x.shape.w + left + right } };
+  }
+
   private dense(layer: Layer, config: LayerConfig, x: Value): Value {
     if (x.shape.rank !== 2) throw new LayerConversionError(layer, "Dense on an image-shaped input is not supported (flatten or pool first)");
-    const kernel = this.weight(layer, 0);
+    const kernel = this.weight(layer, "kernel");
     const inputs = [x.name, this.g.floatTensor(`${layer.name}/kernel`, kernel.dims, kernel.data)];
     if (config.useBias !== false) {
-      const bias = this.weight(layer, 1);
+      const bias = this.weight(layer, "bias");
       inputs.push(this.g.floatTensor(`${layer.name}/bias`, bias.dims, bias.data));
     }
     const activation = config.activation ?? "linear";
