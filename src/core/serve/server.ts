@@ -149,7 +149,7 @@ export class PredictServer {
 
   private async predict(req: IncomingMessage, started: number) {
     const type = (req.headers["content-type"] ?? "").toLowerCase();
-    const multipart = /^multipart\/(related|form-data)\s*;/.test(type);
+    const multipart = /^multipart\/(related|form-data)\s*(;|$)/.test(type);
     if (!multipart && type.split(";")[0].trim() !== "application/dicom") {
       throw new HttpError(415, "unsupported-media-type", `Content-Type "${req.headers["content-type"] ?? "(none)"}": send one slice as application/dicom, or a study as multipart/related (or multipart/form-data) with one DICOM file per part`);
     }
