@@ -1,6 +1,7 @@
 // Every `ich` command run as a user runs it: the bundled CLI (with its loader worker, as in dist/)
-// spawned as a process on a tiny synthetic experiment, its output checked. info, render and synth
-// have their own files (test/dicom/info-cli.test.ts, test/synth/cli.test.ts).
+// spawned as a process on a tiny synthetic experiment, its output checked. info, render, synth,
+// export and serve have their own files (test/dicom/info-cli.test.ts, test/synth/cli.test.ts,
+// test/onnx/export-cli.test.ts, test/serve/).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -184,6 +185,39 @@ describe("ich lr-find", () => {
     const missing = ich("lr-find", config, "--steps", "5", "--runs", elsewhere);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(join(elsewhere, runId));
+  });
+});
+
+describe("ich index and ich explore", () => {
+  const data = join(root, "dataset");
+  /** labels.csv of ich synth: `ID_<hex>_<label>,0|1` rows. */
+  const positives = () => {
+    const rows = readFileSync(join(data, "labels.csv"), "utf8").trimEnd().split("\n").slice(1);
+    return Object.fromEntries(LABELS.map((l) => [l, rows.filter((r) => r.endsWith(`_${l},1`)).length]));
+  };
+
+  beforeAll(() => {
+    expect(ich("synth", "--out", data, "--patients", "2", "--slices", "4", "--size", "32", "--seed", "4").code).toBe(0);
+  });
+
+  it("ich index reads every header, joins the labels, and reads nothing again the second time", () => {
+    const first = ich("index", data, "--labels", join(data, "labels.csv"), "--json");
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout.trimEnd().split("\n").at(-1)!) as { files: number; dicom: number; read: number; cached: number; unreadable: number; labels: { labelledImages: number } };
+    expect([summary.files, summary.dicom, summary.read, summary.cached, summary.unreadable, summary.labels.labelledImages]).toEqual([8, 8, 8, 0, 0, 8]);
+    const again = JSON.parse(ich("index", data, "--json").stdout.trimEnd().split("\n").at(-1)!) as { read: number; cached: number };
+    expect([again.read, again.cached]).toEqual([0, 8]);
+    const text = ich("index", data);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`8 files in ${data} (8 DICOM, 0 PNG/JPG): 0 headers read, 8 from the cache, 0 unreadable headers`);
+  });
+
+  it("ich explore counts patients and series and the prevalence of each label", () => {
+    const result = ich("explore", data, "--json", "--samples", "1");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout.trimEnd().split("\n").at(-1)!) as { counts: { files: number; patients: number; series: number; labelled: number }; prevalence: { label: string; positives: number }[] };
+    expect(summary.counts).toMatchObject({ files: 8, patients: 2, series: 2, labelled: 8 });
+    expect(Object.fromEntries(summary.prevalence.map((p) => [p.label, p.positives]))).toEqual(positives());
   });
 });
 
