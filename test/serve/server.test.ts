@@ -87,7 +87,7 @@ describe("ich serve API", () => {
     });
     for (const label of spec.labels) expect(reply.json.study.probabilities[label]).toBe(Math.max(...reply.json.slices.map((s: { probabilities: Record<string, number> }) => s.probabilities[label])));
     const form = new FormData();
-    tiny.slices.slice(0, 2).forEach((s, i) => form.append("file", new Blob([s], { type: "application/dicom" }), `f${i}.dcm`));
+    tiny.slices.slice(0, 2).forEach((s, i) => form.append("file", new Blob([new Uint8Array(s)], { type: "application/dicom" }), `f${i}.dcm`));
     const response = await fetch(`${base}/v1/predict`, { method: "POST", body: form });
     const json = (await response.json()) as { slices: { part: string }[] };
     expect(response.status).toBe(200);
