@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ProgressEvent, RunRecord } from "../../src/core/runs/types";
 import { LineSplitter, parseJsonOutput, parseProgressEvent } from "../../src/extension/logic/jsonLines";
 import { applyProgressEvent, formatEta, formatProgressMessage, initialProgressState, progressFraction } from "../../src/extension/logic/progress";
-import { fileStamp, predictionCsvPath, resolveNodePath, resolveRunsDirectory, trainInvocation } from "../../src/extension/logic/commandLine";
+import { fileStamp, lrFindInvocation, predictionCsvPath, resolveNodePath, resolveRunsDirectory, trainInvocation } from "../../src/extension/logic/commandLine";
 import { groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon } from "../../src/extension/logic/runTree";
 import { comparisonMarkdown } from "../../src/extension/logic/comparison";
 import { lastImagesPerSec } from "../../src/extension/logic/backendReport";
@@ -80,6 +80,12 @@ describe("command lines", () => {
     const auto = trainInvocation({ nodePath: "node", cliPath: "/c.js", backend: "auto" }, "/ws/a.ich.json", "/ws/runs");
     expect(auto.args).not.toContain("--backend");
     expect(inv.env).toEqual({ ICH_BACKEND: "wasm", ICH_NATIVE_MODULES: "/store/native" });
+  });
+
+  it("gives lr-find the workspace's run store, so a run:<id> pretrained model resolves there", () => {
+    const context = { nodePath: "node", cliPath: "/c.js", backend: "auto" as const };
+    expect(lrFindInvocation(context, "/ws/a.ich.json", "/ws/runs").args).toEqual(["/c.js", "lr-find", "/ws/a.ich.json", "--json", "--runs", "/ws/runs"]);
+    expect(lrFindInvocation(context, "/ws/a.ich.json", undefined).args).not.toContain("--runs");
   });
 
   it("puts the prediction CSV inside a folder input and beside file inputs", () => {

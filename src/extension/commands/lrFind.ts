@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { lrFindInvocation } from "../logic/commandLine";
 import { parseJsonOutput } from "../logic/jsonLines";
 import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
-import { engineContext, workspaceFolderFor } from "../settings";
+import { engineContext, runsDirectory, workspaceFolderFor } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
 import { engineAllowed } from "../trust";
 import { showMarkdownPreview } from "./showMarkdown";
@@ -19,7 +19,7 @@ export function registerLrFind(context: vscode.ExtensionContext): void {
       const folder = workspaceFolderFor(experiment);
       const stdout = await runEngineTask({
         title: `ICH: Finding learning rate for ${vscode.workspace.asRelativePath(experiment)}`,
-        invocation: lrFindInvocation(engineContext(context), experiment.fsPath),
+        invocation: lrFindInvocation(engineContext(context), experiment.fsPath, runsDirectory(folder)),
         cwd: folder?.uri.fsPath ?? vscode.Uri.joinPath(experiment, "..").fsPath,
         output,
       });

@@ -60,8 +60,9 @@ export function predictInvocation(context: EngineContext, runDir: string, inputs
   return invocation(context, ["predict", runDir, ...inputs, "--json", "--out", csvOut, ...backendFlag(context)]);
 }
 
-export function lrFindInvocation(context: EngineContext, experimentPath: string): EngineInvocation {
-  return invocation(context, ["lr-find", experimentPath, "--json", ...backendFlag(context)]);
+/** The run store matters when the experiment starts from a trained run (`model.pretrained: "run:<id>"`). */
+export function lrFindInvocation(context: EngineContext, experimentPath: string, runsDir: string | undefined): EngineInvocation {
+  return invocation(context, ["lr-find", experimentPath, "--json", ...(runsDir ? ["--runs", runsDir] : []), ...backendFlag(context)]);
 }
 
 export interface SynthOptions {
@@ -83,6 +84,12 @@ export function synthInvocation(context: EngineContext, options: SynthOptions): 
     "--seed",
     String(options.seed),
   ]);
+}
+
+/** `ich explore TARGET --json`; with `reroll`, only the augmentation preview of those files with a new seed. */
+export function exploreInvocation(context: EngineContext, target: string, reroll?: { seed: number; files: string[] }): EngineInvocation {
+  if (!reroll) return invocation(context, ["explore", target, "--json"]);
+  return invocation(context, ["explore", target, "--json", "--augment-only", "--seed", String(reroll.seed), "--", ...reroll.files]);
 }
 
 export function backendInvocation(context: EngineContext): EngineInvocation {
