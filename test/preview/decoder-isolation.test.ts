@@ -48,6 +48,15 @@ describe("slice decoder isolation", () => {
     expect(await loader.load(file, 0)).toBe(slice);
   });
 
+  it("warm() starts the process ahead of the first request, which then uses it", async () => {
+    decoder = new DecoderProcess();
+    decoder.warm();
+    decoder.warm();
+    expect(decoder.starts).toBe(1);
+    expect((await new SliceLoader(decoder).load(goodSlice("warm.dcm"), 0)).width).toBe(32);
+    expect(decoder.starts).toBe(1);
+  });
+
   it("stops a decoder that hangs after the time limit, says so for that file, and decodes the next file in a fresh process", async () => {
     decoder = new DecoderProcess({ entry: hostileEntry, timeLimitMs: 1500 });
     const loader = new SliceLoader(decoder);

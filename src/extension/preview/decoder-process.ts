@@ -16,8 +16,11 @@ import { MEMORY_LIMIT_MARKER, type DecoderFailure, type DecoderRequest, type Dec
 
 export const DECODE_TIME_LIMIT_MS = 20_000;
 export const DECODER_MEMORY_LIMIT_BYTES = 1024 ** 3;
-/** An idle decoder process exits after this long; the next request starts another (~0.1 s). */
-const IDLE_EXIT_MS = 60_000;
+/**
+ * An idle decoder process (~60-100 MB) exits after this long; the next request starts another,
+ * which costs about 0.2 s of CPU before the first slice.
+ */
+const IDLE_EXIT_MS = 5 * 60_000;
 const STDERR_TAIL = 4096;
 /** A process that is not ready after this long is broken (no file is involved yet). */
 const START_LIMIT_MS = 30_000;
@@ -99,6 +102,13 @@ export class DecoderProcess {
       else this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** Starts the process ahead of the first request (when the extension activates), so opening a file does not wait for it. */
+  warm(): void {
+    if (this.child || this.disposed) return;
+    this.start();
+    this.idle();
   }
 
   dispose(): void {

@@ -57,6 +57,7 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
   };
   // DICOM files are read and decoded in a child process, never on the extension host thread.
   const decoder = new DecoderProcess({ log: (line) => output.appendLine(line) });
+  decoder.warm();
   const provider = new DicomPreviewProvider(context.extensionUri, {
     output,
     decoder,
