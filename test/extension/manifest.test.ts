@@ -75,7 +75,7 @@ describe("workspace trust in package.json", () => {
   });
 
   it("hides every engine command in Restricted Mode, and exactly those check trust when run", () => {
-    const engineCommands = ["ichLab.evaluateRun", "ichLab.findLearningRate", "ichLab.generateDemoDataset", "ichLab.predict", "ichLab.setUpGpuBackend", "ichLab.showBackendInfo", "ichLab.train"];
+    const engineCommands = ["ichLab.evaluateRun", "ichLab.exploreDataset", "ichLab.findLearningRate", "ichLab.generateDemoDataset", "ichLab.predict", "ichLab.setUpGpuBackend", "ichLab.showBackendInfo", "ichLab.train"];
     expect([...trustChecked].sort()).toEqual(engineCommands);
     const palette = manifest.contributes.menus.commandPalette as { command: string; when?: string }[];
     for (const command of engineCommands) expect(palette, command).toContainEqual({ command, when: "isWorkspaceTrusted" });

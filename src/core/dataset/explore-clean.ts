@@ -3,16 +3,17 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { CLEAN_REPORT_FILE } from "./clean";
 import type { CleanSummary } from "./explore-types";
 import type { CleanReport } from "./types";
 
-/** Report files looked for in the folder when none is named. */
-export const CLEAN_REPORT_NAMES = [".ich-clean.json", "ich-clean.json", "clean-report.json"];
+/** Where `ich clean DIR` writes its report unless told otherwise (--out DIR/ich-clean). */
+export const CLEAN_REPORT_PATHS = [join("ich-clean", CLEAN_REPORT_FILE), CLEAN_REPORT_FILE];
 const MAX_ISSUES = 500;
 
-/** The report at `explicit`, or the first of CLEAN_REPORT_NAMES in `root`; null when there is none. */
+/** The report at `explicit`, or the first of CLEAN_REPORT_PATHS under `root`; null when there is none. */
 export async function readCleanSummary(root: string, explicit?: string): Promise<CleanSummary | null> {
-  const file = explicit ? resolve(explicit) : CLEAN_REPORT_NAMES.map((name) => join(root, name)).find((f) => existsSync(f));
+  const file = explicit ? resolve(explicit) : CLEAN_REPORT_PATHS.map((path) => join(root, path)).find((f) => existsSync(f));
   if (!file) return null;
   let report: CleanReport;
   try {

@@ -2,7 +2,7 @@
 // the script builds the page. No vscode import, so the shell can be rendered in a plain browser for tests.
 import { webviewHtml } from "../webview-html";
 
-export type PanelName = "dashboard" | "compare" | "triage";
+export type PanelName = "dashboard" | "compare" | "triage" | "explore";
 
 /** `cspSource`: the webview's resource origin; `scriptUri`/`styleUri`: dist/webview/<panel>.js and media/panels.css as webview URIs. */
 export function panelHtml(cspSource: string, scriptUri: string, styleUri: string, panel: PanelName, title: string): string {

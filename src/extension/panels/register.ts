@@ -1,4 +1,4 @@
-// Hooks the panels into the commands that open them (Runs view actions, ICH: Predict).
+// Hooks the panels into the commands that open them (Runs view actions, ICH: Predict, ICH: Explore Dataset).
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { setTriagePanel } from "../commands/predict";
@@ -6,6 +6,7 @@ import { setRunPanels } from "../commands/runActions";
 import { parseJsonOutput } from "../logic/jsonLines";
 import { openCompare } from "./compare";
 import { openDashboard } from "./dashboard";
+import { registerExplore } from "./explore";
 import { buildTriage, parsePredictOutput } from "./logic/triage";
 import { openTriage } from "./triage";
 
@@ -18,6 +19,7 @@ export function openTriageFromPredict(context: vscode.ExtensionContext, stdout: 
 }
 
 export function registerPanels(context: vscode.ExtensionContext): void {
+  registerExplore(context);
   setRunPanels({
     openDashboard: (runDir) => openDashboard(context, runDir),
     openCompare: (runDirs) => openCompare(context, runDirs),

@@ -1,7 +1,7 @@
 // Renders the real dashboard, compare and triage webview bundles in headless Chromium with a
 // stand-in extension host that answers `ready` with messages built from real run folders and
 // `ich predict --json` output, then saves screenshots and reports console/CSP errors.
-//   npx tsx test/panels/harness/panels-harness.ts RUNS_DIR [PREDICT_JSON] [--out test-results/panels] [--theme dark|light|hc]
+//   npx tsx test/panels/harness/panels-harness.ts RUNS_DIR [PREDICT_JSON] [--explore EXPLORE_JSON] [--out test-results/panels] [--theme dark|light|hc]
 import * as esbuild from "esbuild";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -43,9 +43,10 @@ async function main(): Promise<void> {
     dashboard: { type: "init", ...runs[0], points: [...strideDown(runs[0].points.filter((p) => p.kind === "step"), 5000), ...runs[0].points.filter((p) => p.kind === "epoch")] },
     compare: { type: "runs", runs: runs.map((r) => ({ ...r, evaluation: r.evaluation && { ...r.evaluation, roc: {} } })) },
     triage: predictJson ? { type: "result", result: buildTriage(parsePredictOutput(JSON.parse(readFileSync(predictJson, "utf8"))), "/tmp/ich-predictions.csv", "run") } : null,
+    explore: flag("--explore") ? { type: "summary", summary: JSON.parse(readFileSync(flag("--explore")!, "utf8").trim().split("\n").pop()!), canReroll: true } : null,
   };
   const scripts: Record<string, string> = {};
-  for (const panel of ["dashboard", "compare", "triage"]) {
+  for (const panel of ["dashboard", "compare", "triage", "explore"]) {
     const out = await esbuild.build({ entryPoints: [join(root, "webview", panel, "main.ts")], bundle: true, format: "iife", platform: "browser", target: "es2022", write: false });
     scripts[panel] = out.outputFiles[0].text;
   }
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   let origin = "";
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
-    const panel = url.match(/\/(dashboard|compare|triage)\.js$/)?.[1];
+    const panel = url.match(/\/(dashboard|compare|triage|explore)\.js$/)?.[1];
     if (panel) res.writeHead(200, { "content-type": "text/javascript" }).end(scripts[panel]);
     else if (url.endsWith("panels.css")) res.writeHead(200, { "content-type": "text/css" }).end(css);
     else {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
   let problems = 0;
   try {
-    for (const panel of ["dashboard", "compare", "triage"] as PanelName[]) {
+    for (const panel of ["dashboard", "compare", "triage", "explore"] as PanelName[]) {
       if (!messages[panel]) continue;
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       page.on("console", (m) => {
