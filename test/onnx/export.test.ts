@@ -11,6 +11,7 @@ import type { PreprocessOptions, Sample } from "../../src/core/data/sample";
 import { resolveWindows } from "../../src/core/data/windows";
 import { LABELS, type Label } from "../../src/core/labels";
 import { buildModel, HEAD_LAYER_NAME, type Architecture } from "../../src/core/models";
+import type { HeadKind } from "../../src/core/models/types";
 import { modelToOnnx, ONNX_INPUT, ONNX_OUTPUT, type OnnxExportMetadata } from "../../src/core/onnx/export";
 import { onnx, type OnnxTypes } from "../../src/core/onnx/schema";
 import { outputsLogits, probabilities } from "../../src/core/predict/infer";
@@ -73,10 +74,11 @@ function randomiseBatchNorms(model: tfjs.LayersModel): void {
 function calibrateHead(model: tfjs.LayersModel, headName: string, x: tfjs.Tensor4D): void {
   const head = model.getLayer(headName);
   const features = tf.model({ inputs: model.inputs, outputs: head.input as tfjs.SymbolicTensor });
-  const [kernel] = head.getWeights();
+  const [kernel, bias] = head.getWeights();
   const weights = tf.tidy(() => {
     const logits = tf.matMul(features.predict(x) as tfjs.Tensor2D, kernel as tfjs.Tensor2D);
     const { mean, variance } = tf.moments(logits, 0);
+    if (!bias) return [kernel.mul(tf.div(2, tf.sqrt(variance.add(mean.square())).add(1e-3)))]; // no bias to centre with (fastai head)
     const scale = tf.div(2, tf.sqrt(variance).add(1e-3));
     return [kernel.mul(scale), mean.mul(scale).neg()];
   });
@@ -94,6 +96,7 @@ interface Case {
   staticInput?: boolean;
   /** Replace the sigmoid head by a linear one: the export must add the sigmoid. */
   logitsHead?: boolean;
+  head?: HeadKind;
 }
 
 const ALL = [...LABELS];
@@ -101,16 +104,18 @@ const ANY: Label[] = ["any"];
 const CASES: Case[] = [
   { architecture: "small-cnn", size: 48, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL, staticInput: true },
   { architecture: "small-cnn", size: 37, windows: ["brain"], context: 1, labels: ANY, logitsHead: true },
+  { architecture: "small-cnn", size: 35, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL, head: "fastai" },
   { architecture: "resnet18", size: 40, windows: ["brain", "subdural"], context: 1, labels: ANY },
   { architecture: "resnet34", size: 32, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL },
   { architecture: "resnet50", size: 33, windows: ["brain"], context: 0, labels: ANY },
   { architecture: "resnet101", size: 32, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL },
   { architecture: "densenet121", size: 36, windows: ["brain", "subdural", "bone"], context: 1, labels: ANY },
-  { architecture: "alexnet", size: 45, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL },
+  { architecture: "alexnet", size: 67, windows: ["brain", "subdural", "bone"], context: 0, labels: ALL },
+  { architecture: "alexnet", size: 63, windows: ["brain"], context: 0, labels: ANY, head: "torchvision" },
 ];
 
 function buildCase(c: Case, channels: number): { model: tfjs.LayersModel; head: string } {
-  const base = buildModel(tf, { architecture: c.architecture, inputSize: c.staticInput ? c.size : null, channels, outputs: c.labels.length, seed: 3 });
+  const base = buildModel(tf, { architecture: c.architecture, inputSize: c.staticInput ? c.size : null, channels, outputs: c.labels.length, seed: 3, head: c.head });
   if (!c.logitsHead) return { model: base, head: HEAD_LAYER_NAME };
   const features = base.getLayer(HEAD_LAYER_NAME).input as tfjs.SymbolicTensor;
   const logits = tf.layers.dense({ name: "logits", units: c.labels.length, activation: "linear" }).apply(features) as tfjs.SymbolicTensor;
@@ -129,7 +134,7 @@ async function runOnnx(bytes: Uint8Array, x: tfjs.Tensor4D): Promise<{ probs: Fl
 }
 
 describe("modelToOnnx", () => {
-  const named = CASES.map((c) => ({ ...c, name: `${c.architecture}, ${c.size} px, ${c.windows.length} window(s) × context ${c.context}, ${c.labels.length} label(s)${c.logitsHead ? ", logits head" : ""}` }));
+  const named = CASES.map((c) => ({ ...c, name: `${c.architecture}, ${c.size} px, ${c.windows.length} window(s) × context ${c.context}, ${c.labels.length} label(s)${c.logitsHead ? ", logits head" : ""}${c.head ? `, ${c.head} head` : ""}` }));
   it.each(named)("$name: ONNX Runtime = TF.js within 1e-4", { timeout: 180_000 }, async (c) => {
     const preprocess: PreprocessOptions = { size: c.size, windows: resolveWindows(c.windows as never), context: c.context, rsnaFix: true };
     const channels = c.windows.length * (1 + 2 * c.context);

@@ -65,8 +65,8 @@ function metadataProps(m: OnnxExportMetadata): { key: string; value: string }[] 
 function checkInputShape(model: LayersModel, size: number, channels: number): void {
   if (model.inputs.length !== 1) throw new Error(`ONNX export: model "${model.name}" has ${model.inputs.length} inputs; expected 1`);
   if (model.outputs.length !== 1) throw new Error(`ONNX export: model "${model.name}" has ${model.outputs.length} outputs; expected 1`);
-  const [, h, w, c] = model.inputs[0].shape;
   if (model.inputs[0].shape.length !== 4) throw new Error(`ONNX export: model "${model.name}" input has shape [${model.inputs[0].shape.join(", ")}]; expected [batch, H, W, C]`);
+  const [, h, w, c] = model.inputs[0].shape;
   if ((h !== null && h !== size) || (w !== null && w !== size)) throw new Error(`ONNX export: model "${model.name}" takes ${h}×${w} inputs but the preprocessing makes ${size}×${size}`);
   if (c !== channels) throw new Error(`ONNX export: model "${model.name}" takes ${c} channels but the preprocessing makes ${channels}`);
 }

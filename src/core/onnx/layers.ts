@@ -1,6 +1,7 @@
 // One TF.js (Keras) layer → ONNX nodes. Feature maps are NCHW inside the graph (ONNX Conv's
 // layout); TF.js works in NHWC, so channel axes and weights are converted here. Each value carries
 // its static shape: pads depend on the spatial size, which is fixed per exported model.
+import { adaptivePoolMatrix } from "../models/adaptive-pool";
 import type { LayersModel, Tf } from "../models/types";
 import type { OnnxGraph } from "./graph";
 import { window2d, type Padding } from "./padding";
@@ -86,6 +87,8 @@ export class LayerConverter {
         return this.dense(layer, config, this.single(layer, inputs));
       case "ZeroPadding2D":
         return this.zeroPad(layer, config, this.spatial(layer, inputs));
+      case "AdaptiveAveragePooling2D":
+        return this.adaptiveAvgPool(layer, config, this.spatial(layer, inputs));
       default:
         throw new LayerConversionError(layer, "this layer type has no ONNX conversion");
     }
@@ -268,6 +271,23 @@ export class LayerConverter {
     const pads = this.g.int64Tensor(`${layer.name}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
     const name = this.g.node("Pad", [x.name, pads], layer.name, { mode: "constant" });
     return { name, shape: { rank: 4, c: x.shape.c, h: x.shape.h + top + bottom, w: x.shape.w + left + right } };
+  }
+
+  /** PyTorch's adaptive average pool (src/core/models/adaptive-pool.ts) as two MatMuls with its bin matrices. */
+  private adaptiveAvgPool(layer: Layer, config: LayerConfig, x: Value & { shape: { rank: 4 } }): Value {
+    const o = (config as { outputSize?: number }).outputSize;
+    if (!o) throw new LayerConversionError(layer, "no outputSize");
+    const { h, w, c } = x.shape;
+    const transposed = (n: number): Float32Array => {
+      const m = adaptivePoolMatrix(n, o);
+      const t = new Float32Array(n * o);
+      for (let i = 0; i < o; i++) for (let j = 0; j < n; j++) t[j * o + i] = m[i * n + j];
+      return t;
+    };
+    const byWidth = this.g.node("MatMul", [x.name, this.g.floatTensor(`${layer.name}/pool_w`, [w, o], transposed(w))], `${layer.name}/w`);
+    const swapped = this.g.node("Transpose", [byWidth], `${layer.name}/hw`, { perm: [0, 1, 3, 2] });
+    const byHeight = this.g.node("MatMul", [swapped, this.g.floatTensor(`${layer.name}/pool_h`, [h, o], transposed(h))], `${layer.name}/h`);
+    return { name: this.g.node("Transpose", [byHeight], layer.name, { perm: [0, 1, 3, 2] }), shape: { rank: 4, c, h: o, w: o } };
   }
 
   private dense(layer: Layer, config: LayerConfig, x: Value): Value {
