@@ -3,7 +3,7 @@
 // gradient of the input image (src/core/tf/train-step) — then the AdamW update.
 import { withoutInputGradients } from "../tf/train-step";
 import type { AdamW } from "./adamw";
-import { weightedBce } from "./loss";
+import { modelLoss } from "./loss";
 import type { LayersModel, Tensor, Tf, Variable } from "./tf-types";
 
 export function trainableVariables(model: LayersModel): Variable[] {
@@ -14,7 +14,7 @@ export function trainStep(tf: Tf, model: LayersModel, optimizer: AdamW, variable
   const loss = tf.tidy(() => {
     const { value, grads } = withoutInputGradients(model, x, () =>
       tf.variableGrads(() => {
-        const data = weightedBce(tf, model.apply(x, { training: true }) as Tensor, y, weights, logits);
+        const data = modelLoss(tf, model, x, y, weights, logits);
         const regularisation = model.layers.flatMap((layer) => layer.calculateLosses());
         return (regularisation.length > 0 ? tf.addN([data, ...regularisation]) : data) as ReturnType<typeof tf.scalar>;
       }, variables),
