@@ -88,6 +88,7 @@ describe("defaults", () => {
         seed: 42,
         mixedPrecision: false,
         backend: "auto",
+        workers: "auto",
       },
       eval: {
         tta: false,

@@ -21,7 +21,11 @@ export async function bundleCli(name: string): Promise<{ cli: string; remove: ()
     cpSync(join(root, "node_modules", "@cornerstonejs", pkg, "dist", file), join(out, "wasm", file));
   }
   await esbuild.build({
-    entryPoints: { cli: join(root, "src/cli/main.ts"), "loader-worker": join(root, "src/core/train/workers/loader.worker.ts") },
+    entryPoints: {
+      cli: join(root, "src/cli/main.ts"),
+      "loader-worker": join(root, "src/core/train/workers/loader.worker.ts"),
+      "replica-worker": join(root, "src/core/train/parallel/workers/replica.worker.ts"),
+    },
     outdir: out,
     bundle: true,
     platform: "node",

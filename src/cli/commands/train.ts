@@ -8,8 +8,9 @@ import { train } from "../../core/train/train";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { progressPrinter } from "./progress-output";
 
-const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--json-progress]
-       ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--json-progress]
+const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--train-workers N]
+                 [--json-progress]
+       ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--train-workers N] [--json-progress]
 
 Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
 eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current step, saves a
@@ -19,6 +20,7 @@ checkpoint and marks the run cancelled; --resume continues it (also after a cras
   --backend B      ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
   --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
   --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
+  --train-workers N  data-parallel training replicas on WASM: auto | N (default: train.workers, auto = one per core)
   --json-progress  progress events as JSON lines on stdout`;
 
 export const command: Command = {
@@ -30,6 +32,7 @@ export const command: Command = {
       backend: { type: "string" },
       runs: { type: "string" },
       workers: { type: "string" },
+      "train-workers": { type: "string" },
       "json-progress": { type: "boolean" },
     });
     if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
@@ -37,6 +40,9 @@ export const command: Command = {
     if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
+    const trainWorkersText = values["train-workers"];
+    const trainWorkers = trainWorkersText === undefined || trainWorkersText === "auto" ? trainWorkersText : Number(trainWorkersText);
+    if (typeof trainWorkers === "number" && !(Number.isInteger(trainWorkers) && trainWorkers >= 1)) throw new UsageError("--train-workers must be auto or a whole number ≥ 1");
     const experimentPath = positionals[0];
     const config = experimentPath ? await loadExperiment(experimentPath) : undefined;
     const runStore = openRunStore(values.runs);
@@ -59,6 +65,7 @@ export const command: Command = {
         signal: controller.signal,
         onEvent: progressPrinter(values["json-progress"] === true),
         loaderWorkers: workers,
+        trainWorkers: trainWorkers as "auto" | number | undefined,
       });
       if (!values["json-progress"] && result.best) {
         process.stdout.write(`best epoch ${result.best.epoch}: validation weighted log loss ${result.best.weightedLogLoss.toFixed(4)}, mean AUC ${result.best.meanAuc.toFixed(3)}\n${result.runDir}\n`);

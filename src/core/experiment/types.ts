@@ -101,6 +101,8 @@ export interface TrainConfig {
   /** Share of unreadable training images above which the run fails (default 0.01). */
   maxBadImageShare: number;
   backend: BackendChoice;
+  /** Data-parallel training replicas on the WASM backend (src/core/train/parallel). */
+  workers: "auto" | number;
 }
 
 export interface EvalConfig {

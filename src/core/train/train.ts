@@ -10,8 +10,9 @@ import { evaluateAndWrite } from "../predict/run-evaluation";
 import type { RunHandle, RunStore } from "../runs";
 import type { ProgressEvent, RunStatus } from "../runs/types";
 import { AdamW } from "./adamw";
-import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
+import { epochBatches, openTraining, type BatchTrainer } from "./batch-training";
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from "./checkpoint";
+import { openStepRunner, resolveTrainWorkers, type TrainWorkersSetting } from "./parallel";
 import { initialModel } from "./initial-model";
 import { readModelInput, writeModelInput } from "./model-input";
 import { outputsLogits } from "../predict/infer";
@@ -34,6 +35,8 @@ export interface TrainOptions {
   onEvent?: (event: ProgressEvent) => void;
   /** Loader worker threads (default 1: the other core trains). 0 prepares batches in-thread. */
   loaderWorkers?: number;
+  /** Data-parallel training replicas (overrides `train.workers`). */
+  trainWorkers?: TrainWorkersSetting;
 }
 
 export interface TrainResult {
@@ -106,12 +109,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
+  const replicas = resolveTrainWorkers(options.trainWorkers ?? config.train.workers ?? "auto", backend.backend, config.train.batchSize, warn);
+  const runner = await openStepRunner(trainer, replicas, warn);
   const stepsPerEpoch = batchCount(plan.train.length, config.train.batchSize, config.train.maxStepsPerEpoch);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const schedule = makeSchedule(config.train.schedule, totalSteps);
   emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
   if (resumeFrom) emit({ type: "log", runId, message: `resuming from ${resumeFrom}: epoch ${state.epoch}, batch ${state.batch + 1}` });
   emit({ type: "log", runId, message: plan.description });
+  if (runner.replicas > 1) emit({ type: "log", runId, message: `data-parallel training: ${runner.replicas} replicas (the training thread and ${runner.replicas - 1} worker threads)` });
 
   let lastHeartbeat = 0;
   let status: RunStatus = "completed";
@@ -131,7 +137,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for await (const batch of batches) {
         const t0 = Date.now();
         const lr = schedule(state.globalStep);
-        const loss = trainOnBatch(trainer, batch, size, lr);
+        const loss = await runner.step(batch, size, lr);
         const n = batch.samples.length;
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${batch.index + 1}; lower the learning rate (ich lr-find)`);
         const seconds = Math.max(1e-3, (Date.now() - t0) / 1000);
@@ -223,6 +229,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await log.flush().catch(() => undefined);
     throw error;
   } finally {
+    await runner.close();
     await pool.close();
     optimizer.dispose();
     model.dispose();
