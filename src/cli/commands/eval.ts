@@ -7,7 +7,7 @@ import type { BackendChoice } from "../../core/experiment/types";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--runs DIR] [--engine E] [--backend B] [--json]
+const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--allow-overlap] [--runs DIR] [--engine E] [--backend B] [--json]
 
 Scores the run's best model and writes RUN/eval.json (weighted log loss, per-label log loss, AUC,
 accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predictions.csv.
@@ -15,6 +15,8 @@ accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predi
               a different seed) or an RSNA folder (every labelled .dcm, labels from its CSV);
               default: the run's own validation split
   --tta       average with the horizontally flipped image (default: the run's eval.tta)
+  --allow-overlap  score images of patients the run trained on instead of refusing (recorded in
+              eval.json as "overlap"); without it such images stop the evaluation with a count
 ${RUNS_OPTION_HELP}
 ${ENGINE_OPTION_HELP}
   --backend B TF.js backend when TF.js runs the model
@@ -28,6 +30,7 @@ export const command: Command = {
     const { values, positionals } = parseCommandLine(argv, {
       data: { type: "string" },
       tta: { type: "boolean" },
+      "allow-overlap": { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
       engine: { type: "string" },
@@ -39,6 +42,7 @@ export const command: Command = {
     const result = await evaluateRun(store, positionals[0], {
       data: values.data,
       tta: values.tta ? true : undefined,
+      allowOverlap: values["allow-overlap"] === true,
       backend: values.backend as BackendChoice | undefined,
       engine,
       onLog: (m) => process.stderr.write(`${m}\n`),

@@ -9,7 +9,7 @@ import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--runs DIR] [--engine E] [--backend B]
+const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--force] [--runs DIR] [--engine E] [--backend B]
        ich predict RUN FILE --gradcam LABEL
 
 Predicts every DICOM file (folders are searched for .dcm files) with the run's best model. Prints
@@ -19,6 +19,8 @@ read are listed and the rest are still predicted (exit code 1 when any failed).
   --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
   --json      print {labels, tta, engine, slices, studies, failures} as JSON
   --tta       average with the horizontally flipped image
+  --force     predict input of another kind than the model was trained on (DICOM for a model
+              trained on PNG/JPG images, whose windows were baked in, or the reverse); refused otherwise
 ${ENGINE_OPTION_HELP}
   --backend B TF.js backend when TF.js runs the model (Grad-CAM always runs on TF.js)
 ${RUNS_OPTION_HELP}
@@ -32,6 +34,7 @@ export const command: Command = {
       out: { type: "string" },
       json: { type: "boolean" },
       tta: { type: "boolean" },
+      force: { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
       engine: { type: "string" },
@@ -51,7 +54,7 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(heat)}\n`);
       return 0;
     }
-    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, backend: values.backend as BackendChoice | undefined, engine });
+    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);

@@ -12,6 +12,7 @@ import type { RunStore } from "../runs";
 import { readModelInput } from "../train/model-input";
 import type { EngineChoice } from "../inference/engine";
 import { openEngine } from "../inference/open-engine";
+import { guardEvaluation } from "./leak-guard";
 import { evaluateEngineAndWrite, type RunEvaluation } from "./run-evaluation";
 
 export interface EvaluateRunOptions {
@@ -23,6 +24,8 @@ export interface EvaluateRunOptions {
   /** auto (ONNX Runtime when the run has a current model.onnx), onnx or tfjs. */
   engine?: EngineChoice;
   loaderWorkers?: number;
+  /** Score images of the run's training patients anyway (recorded in eval.json); default: refuse. */
+  allowOverlap?: boolean;
   onLog?: (message: string) => void;
 }
 
@@ -34,7 +37,7 @@ export function findLabelsCsv(dir: string): string {
   throw new Error(`${dir}: ${csvs.length === 0 ? "no labels CSV" : `several CSV files (${csvs.join(", ")})`}; expected stage_2_train.csv or labels.csv`);
 }
 
-async function evaluationSamples(config: ExperimentConfig, data: string | undefined, onLog: (m: string) => void): Promise<{ samples: Sample[]; description: string }> {
+async function evaluationSamples(config: ExperimentConfig, data: string | undefined, onLog: (m: string) => void): Promise<{ samples: Sample[]; description: string; fingerprint?: string }> {
   if (data && existsSync(data) && statSync(data).isDirectory()) {
     const dicomDir = existsSync(join(data, "dicom")) && statSync(join(data, "dicom")).isDirectory() ? join(data, "dicom") : data;
     const metadata = join(data, "metadata.csv");
@@ -46,7 +49,7 @@ async function evaluationSamples(config: ExperimentConfig, data: string | undefi
   const plan = await openDataset(source);
   plan.notes.forEach(onLog);
   if (plan.validation.length === 0) throw new Error(`${data ?? "the run's experiment"}: the validation split is empty (validationFraction is 0)`);
-  return { samples: plan.validation, description: `${plan.description}; scored: the ${plan.validation.length} validation images` };
+  return { samples: plan.validation, description: `${plan.description}; scored: the ${plan.validation.length} validation images`, fingerprint: data ? undefined : plan.fingerprint };
 }
 
 export async function evaluateRun(runStore: RunStore, runId: string, options: EvaluateRunOptions = {}): Promise<RunEvaluation> {
@@ -56,12 +59,13 @@ export async function evaluateRun(runStore: RunStore, runId: string, options: Ev
   const config = record.config as ExperimentConfig;
   const onLog = options.onLog ?? (() => undefined);
   const spec = await readModelInput(paths.modelDir);
-  const { samples, description } = await evaluationSamples(config, options.data, onLog);
+  const { samples, description, fingerprint } = await evaluationSamples(config, options.data, onLog);
+  const overlap = await guardEvaluation(samples, { runId, runDir: paths.dir, fingerprint: fingerprint ? { run: record.datasetFingerprint, now: fingerprint } : undefined, allowOverlap: options.allowOverlap, onLog });
   const engine = await openEngine(paths.modelDir, spec, { engine: options.engine, backend: options.backend });
   engine.info.notes.forEach(onLog);
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   try {
-    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, options.tta ?? config.eval.tta, { engine: engine.info });
+    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, options.tta ?? config.eval.tta, { engine: engine.info, overlap });
     return result;
   } finally {
     await pool.close();

@@ -15,6 +15,8 @@ import type { EngineChoice, EngineInfo } from "../inference/engine";
 import { openEngine } from "../inference/open-engine";
 import { readModelInput } from "../train/model-input";
 import { assertFiniteProbabilities, inferWithEngine } from "./infer";
+import { inputKindRefusal } from "./leak-guard";
+import { resolveTta, runTtaSetting, type TtaSetting } from "./tta";
 
 export interface SlicePrediction {
   file: string;
@@ -39,17 +41,21 @@ export interface PredictResult {
   slices: SlicePrediction[];
   studies: StudyPrediction[];
   failures: { file: string; error: string }[];
-  tta: boolean;
+  /** The views averaged (the run's eval.tta unless overridden). */
+  tta: TtaSetting;
   /** What ran the model; null when no file could be read (no engine was opened). */
   engine: EngineInfo | null;
 }
 
 export interface PredictOptions {
-  tta?: boolean;
+  /** Default: the run's eval.tta; true: its views, or the flip when it has none; false: none. */
+  tta?: TtaSetting;
   backend?: BackendChoice;
   /** auto (ONNX Runtime when the run has a current model.onnx), onnx or tfjs. */
   engine?: EngineChoice;
   loaderWorkers?: number;
+  /** Predict input of another kind than the model was trained on (DICOM for a PNG/JPG model, or the reverse). */
+  force?: boolean;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -70,9 +76,11 @@ export async function expandInputs(inputs: readonly string[]): Promise<{ files: 
       files.push(path);
       continue;
     }
-    const entries = (await readdir(path, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith("."));
+    const entries = (await readdir(path, { recursive: true, withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith("."));
     const found = entries
       .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      // a symbolic link counts when it leads to a file (datasets are often folders of links)
+      .filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile() === true)
       .filter((f) => /\.dcm$/i.test(f) || IMAGE_FILE.test(f) || extname(f) === "")
       .sort();
     if (found.length === 0) failures.push({ file: input, error: "folder holds no .dcm, .png or .jpg files" });
@@ -96,8 +104,14 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
   const samples: Sample[] = [];
   for (const file of files) {
     if (IMAGE_FILE.test(file)) {
-      if (spec.sourceKind !== "image") failures.push({ file, error: "a PNG/JPG file, but this model was trained on DICOM windows" });
+      const refusal = options.force ? null : inputKindRefusal(spec, "image", file);
+      if (refusal) failures.push({ file, error: refusal });
       else samples.push({ id: basename(file).replace(IMAGE_FILE, ""), patientId: file, source: { kind: "image", file } });
+      continue;
+    }
+    const refusal = options.force ? null : inputKindRefusal(spec, "dicom", file);
+    if (refusal) {
+      failures.push({ file, error: refusal });
       continue;
     }
     try {
@@ -119,7 +133,7 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
   }
   if (spec.preprocess.context > 0) linkNeighbours(samples);
   const k = spec.labels.length;
-  const tta = options.tta ?? false;
+  const tta = resolveTta(options.tta, runTtaSetting(modelDir));
   let probabilities: Float32Array = new Float32Array(0);
   let errors: (string | null)[] = [];
   let engineInfo: EngineInfo | null = null;

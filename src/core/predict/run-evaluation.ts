@@ -10,6 +10,7 @@ import type { ModelInputSpec } from "../train/model-input";
 import type { LayersModel, Tf } from "../train/tf-types";
 import { scoreInference } from "../train/validate";
 import type { EngineInfo, InferenceEngine } from "../inference/engine";
+import type { OverlapCheck } from "./leak-guard";
 import { inferWithEngine, outputsLogits, predictTfjsBatch } from "./infer";
 
 export interface RunEvaluation extends Evaluation {
@@ -22,6 +23,8 @@ export interface RunEvaluation extends Evaluation {
   evaluatedAt: string;
   /** What ran the model (absent in evaluations written before engines were reported). */
   engine?: EngineInfo;
+  /** Leak guard of `ich eval`: scored images of training patients (only with --allow-overlap), fingerprint check. */
+  overlap?: OverlapCheck;
 }
 
 /** JSON.stringify replacer: JSON cannot hold NaN (undefined AUCs) or Infinity (the ROC corner threshold), so they become null. */
@@ -52,7 +55,7 @@ export async function evaluateEngineAndWrite(
   runId: string,
   data: string,
   tta: boolean,
-  extra: Partial<Pick<RunEvaluation, "engine">> = {},
+  extra: Partial<Pick<RunEvaluation, "engine" | "overlap">> = {},
 ): Promise<RunEvaluation> {
   const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: config.train.batchSize, outputs: spec.labels.length, tta });
   const outcome = scoreInference(inference, samples, config, spec.labels, paths.modelDir);
