@@ -1,7 +1,11 @@
-// `ich backend` — initialises the TF.js backend the engine would use here and reports it.
+// `ich backend` — initialises the TF.js backend the engine would use here and reports it, with
+// ONNX Runtime (the default prediction engine): its providers, CUDA 12 needs and what really ran.
 // The extension's "ICH: Show Backend Info" / "Set Up GPU Backend" run this in a fresh process.
 import { delimiter } from "node:path";
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../core/tf/backend";
+import { engineFromEnvironment } from "../../core/inference/open-engine";
+import { probeOrt } from "../../core/inference/ort-probe";
+import type { Tf } from "../../core/train/tf-types";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
 const USAGE = `Usage: ich backend [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--native-modules DIR]... [--json]
@@ -10,7 +14,9 @@ Initialises the TF.js backend and prints backend, device, package versions and w
   --backend         preference (default: $ICH_BACKEND or auto)
   --native-modules  extra folder with @tensorflow/tfjs-node[-gpu] installed (repeatable;
                     default: $ICH_NATIVE_MODULES, ${delimiter}-separated)
-  --json            one JSON object: {backend, device, gpu, versions, warnings, replacedKernels}`;
+  --json            one JSON object: {backend, device, gpu, versions, warnings, replacedKernels,
+                    engine: {default, onnx: {available, version, providers, cudaProviderInstalled,
+                    threads, gpu: {missing, ...}, probe: {requested, used, device}}}}`;
 
 /** Backend preference and native-module folders from the environment the extension sets. */
 export function backendFromEnvironment(env: NodeJS.ProcessEnv = process.env): { prefer?: BackendPreference; nativeModulePaths: string[] } {
@@ -32,6 +38,10 @@ export const command: Command = {
     if (!BACKEND_PREFERENCES.includes(prefer)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}, got '${prefer}'`);
     const nativeModulePaths = values["native-modules"] ?? fromEnv.nativeModulePaths;
     const info = await initBackend({ prefer, nativeModulePaths, trainingKernels: true });
+    const onnx = await probeOrt(info.tf as unknown as Tf);
+    const engineChoice = engineFromEnvironment();
+    const ortRuns = onnx.available && onnx.probe !== undefined && !("error" in onnx.probe);
+    const engine = { default: engineChoice === "auto" ? (ortRuns ? "onnx" : "tfjs") : engineChoice, onnx };
     const report = {
       backend: info.backend,
       device: info.device,
@@ -39,11 +49,18 @@ export const command: Command = {
       versions: { node: process.versions.node, ...info.packages },
       warnings: info.warnings,
       replacedKernels: info.replacedKernels,
+      engine,
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } else {
       const lines = [`backend  ${report.backend}`, `device   ${report.device}`, ...Object.entries(report.versions).map(([name, version]) => `${name.padEnd(8)} ${version}`)];
+      lines.push(`engine   ${engine.default} for predictions (models with a current model.onnx; TF.js otherwise)`);
+      if (onnx.available) {
+        lines.push(`onnx     onnxruntime-node ${onnx.version}, providers ${onnx.providers?.map((p) => `${p.name}${p.bundled ? "" : " (not bundled)"}`).join(", ")}, ${onnx.threads} threads`);
+        if (onnx.probe) lines.push("error" in onnx.probe ? `onnx     probe failed: ${onnx.probe.error}` : `onnx     probe ran on ${onnx.probe.device}`);
+        for (const missing of onnx.gpu?.missing ?? []) lines.push(`onnx GPU missing: ${missing}`);
+      } else lines.push(`onnx     unavailable: ${onnx.reason}`);
       for (const warning of report.warnings) lines.push(`warning: ${warning}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }

@@ -110,7 +110,7 @@ export class OnnxEngine implements InferenceEngine {
       this.info.usedProviders = used;
       const requested = (this.info.requestedProviders ?? []).filter((p) => p !== "cpu").map(profileProviderName);
       if (requested.length > 0 && !requested.some((p) => used.includes(p))) this.info.notes.push(`${requested.join(", ")} was requested but every node ran on ${used.join(", ") || "no provider"}`);
-      this.info.device = `${used.map((p) => `${p} (${counts[p]} nodes)`).join(" + ")}, ${this.info.device.replace(/^[^(]*\(/, "(")}`;
+      this.info.device = `${used.map((p) => `${p} (${counts[p]} nodes)`).join(" + ")}; ${this.info.device.replace(/^[^(]*\((.*)\)$/, "$1")}`;
     } catch (error) {
       this.info.notes.push(`could not tell which providers ran the model: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
