@@ -3,7 +3,7 @@
 // limit, or a process killed by its memory watchdog or a crash, costs that one task an error
 // naming the file; the queue goes on in a fresh process.
 //
-// Why a process and not worker_threads: measured with 10 KB files claiming 30000×30000 pixels,
+// Why a process and not worker_threads: measured with 6-50 KB files claiming 30000×30000 pixels,
 // a worker thread with resourceLimits (1 GiB old space) let the extension host grow to 1.8 GB
 // (JPEG-LS, WASM memory), 3.5 GB (JPEG lossless, typed arrays) and 3.9 GB (12-bit JPEG, still
 // decoding after 20 s): neither WASM memory nor ArrayBuffers count against those limits, and that
