@@ -2,6 +2,7 @@
 import { LABELS } from "../../core/labels";
 import { evaluateRun } from "../../core/predict/evaluate-run";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
+import { describeTta, ttaActive } from "../../core/predict/tta";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
@@ -14,7 +15,8 @@ accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predi
   --data X    an experiment file (its validation split is scored: for synthetic data, slices from
               a different seed) or an RSNA folder (every labelled .dcm, labels from its CSV);
               default: the run's own validation split
-  --tta       average with the horizontally flipped image (default: the run's eval.tta)
+  --tta       test-time augmentation: the run's eval.tta views, or the horizontal flip when it has none
+              (default: the run's eval.tta)
   --allow-overlap  score images of patients the run trained on instead of refusing (recorded in
               eval.json as "overlap"); without it such images stop the evaluation with a count
 ${RUNS_OPTION_HELP}
@@ -51,7 +53,7 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(result, nonFiniteAsNull)}\n`);
       return 0;
     }
-    const lines = [`${result.data}${result.tta ? " (flip TTA)" : ""}`, ...(result.engine ? [`engine ${result.engine.name}: ${result.engine.device}`] : []), `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];
+    const lines = [`${result.data}${ttaActive(result.tta) ? ` (TTA: ${describeTta(result.tta)})` : ""}`, ...(result.engine ? [`engine ${result.engine.name}: ${result.engine.device}`] : []), `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];
     lines.push(["label", "log loss", "AUC", "acc", "sens", "spec", "F1"].map((h, i) => (i === 0 ? h.padEnd(18) : h.padStart(9))).join(""));
     for (const label of LABELS) {
       const m = result.perLabel[label];

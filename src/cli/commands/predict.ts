@@ -9,7 +9,7 @@ import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta] [--force] [--runs DIR] [--engine E] [--backend B]
+const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta | --no-tta] [--force] [--runs DIR] [--engine E] [--backend B]
        ich predict RUN FILE --gradcam LABEL
 
 Predicts every DICOM file (folders are searched for .dcm files) with the run's best model. Prints
@@ -18,7 +18,9 @@ read are listed and the rest are still predicted (exit code 1 when any failed).
   RUN         a run id in the run store, or a run (or model) folder
   --out CSV   also write the per-slice probabilities in RSNA submission form (ID_<id>_<label>,p)
   --json      print {labels, tta, engine, slices, studies, failures} as JSON
-  --tta       average with the horizontally flipped image
+  --tta       test-time augmentation: the run's eval.tta views, or the horizontal flip when it has
+              none (default: the run's eval.tta, so the preview and triage predict as ich eval scores)
+  --no-tta    the image only
   --force     predict input of another kind than the model was trained on (DICOM for a model
               trained on PNG/JPG images, whose windows were baked in, or the reverse); refused otherwise
 ${ENGINE_OPTION_HELP}
@@ -35,12 +37,14 @@ export const command: Command = {
       json: { type: "boolean" },
       tta: { type: "boolean" },
       force: { type: "boolean" },
+      "no-tta": { type: "boolean" },
       runs: { type: "string" },
       backend: { type: "string" },
       engine: { type: "string" },
       gradcam: { type: "string" },
     });
     const engine = engineOption(values.engine);
+    if (values.tta && values["no-tta"]) throw new UsageError("--tta and --no-tta contradict each other");
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
     const store = openRunStore(values.runs);
@@ -54,7 +58,7 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(heat)}\n`);
       return 0;
     }
-    const result = await predictFiles(runDir, inputs, { tta: values.tta === true, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
+    const result = await predictFiles(runDir, inputs, { tta: values["no-tta"] ? false : values.tta ? true : undefined, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);

@@ -59,8 +59,8 @@ export function augmentImage(image: Float32Array, size: number, channels: number
   return out === image ? image.slice() : out;
 }
 
-/** Rotation by `angle` and zoom by `scale` about the image centre, bilinear, zero outside. */
-function affine(image: Float32Array, size: number, channels: number, angle: number, scale: number): Float32Array {
+/** Rotation by `angle` (radians) and zoom by `scale` about the image centre, bilinear, zero outside (also test-time augmentation). */
+export function affine(image: Float32Array, size: number, channels: number, angle: number, scale: number): Float32Array {
   const out = new Float32Array(image.length);
   const centre = (size - 1) / 2;
   const cos = Math.cos(angle) / scale;

@@ -106,7 +106,8 @@ export interface TrainConfig {
 }
 
 export interface EvalConfig {
-  tta: boolean;
+  /** false, true (flip) or { flip, rotate: degrees[], zoom: factors[] }: src/core/predict/tta.ts. */
+  tta: boolean | { flip?: boolean; rotate?: number[]; zoom?: number[] };
   threshold: number;
   /** Every label, filled from `threshold` where the file gives no per-label value. */
   thresholds: Record<Label, number>;

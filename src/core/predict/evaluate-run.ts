@@ -14,12 +14,13 @@ import type { EngineChoice } from "../inference/engine";
 import { openEngine } from "../inference/open-engine";
 import { guardEvaluation } from "./leak-guard";
 import { evaluateEngineAndWrite, type RunEvaluation } from "./run-evaluation";
+import { resolveTta, type TtaSetting } from "./tta";
 
 export interface EvaluateRunOptions {
   /** An experiment file (its validation split is scored) or an RSNA folder (all its labelled DICOMs). Default: the run's own validation split. */
   data?: string;
-  /** Overrides the run config's eval.tta. */
-  tta?: boolean;
+  /** Overrides the run config's eval.tta (true: the run's views, or the flip when it has none). */
+  tta?: TtaSetting;
   backend?: BackendChoice;
   /** auto (ONNX Runtime when the run has a current model.onnx), onnx or tfjs. */
   engine?: EngineChoice;
@@ -65,7 +66,7 @@ export async function evaluateRun(runStore: RunStore, runId: string, options: Ev
   engine.info.notes.forEach(onLog);
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   try {
-    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, options.tta ?? config.eval.tta, { engine: engine.info, overlap });
+    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, resolveTta(options.tta, config.eval.tta), { engine: engine.info, overlap });
     return result;
   } finally {
     await pool.close();

@@ -1,11 +1,12 @@
 // Batched inference over samples through the shared preprocessing (used by per-epoch
-// validation, `ich eval` and `ich predict`), with optional horizontal-flip TTA.
+// validation, `ich eval` and `ich predict`), with optional test-time augmentation (./tta).
 import { streamBatches } from "../data/batch-loader";
 import type { LoaderPool } from "../data/loader-pool";
 import type { PreprocessOptions, Sample } from "../data/sample";
 import { LABELS } from "../labels";
 import type { InferenceEngine } from "../inference/engine";
 import type { LayersModel, Tensor, Tf } from "../train/tf-types";
+import { predictWithTta, type TtaSetting } from "./tta";
 
 /** True when the model's last layer has no sigmoid, i.e. it outputs logits. */
 export function outputsLogits(model: LayersModel): boolean {
@@ -33,7 +34,8 @@ export interface InferenceOptions {
   channels: number;
   batchSize: number;
   outputs: number;
-  tta: boolean;
+  /** eval.tta: the views averaged per image (false: the image only). */
+  tta: TtaSetting;
   onBatch?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -73,7 +75,7 @@ export async function inferWithEngine(engine: Pick<InferenceEngine, "predict">, 
   for await (const batch of streamBatches(pool, { samples, batchSize: o.batchSize, preprocess: o.preprocess, channels: o.channels, augment: null })) {
     if (o.signal?.aborted) throw new Error("inference cancelled");
     const b = batch.samples.length;
-    const values = await engine.predict(batch.x, b, o.tta);
+    const values = await predictWithTta(engine, batch.x, b, o.preprocess.size, o.channels, o.tta);
     probs.set(values, row * o.outputs);
     targets.set(batch.y, row * LABELS.length);
     batch.errors.forEach((error, i) => {

@@ -12,12 +12,13 @@ import { scoreInference } from "../train/validate";
 import type { EngineInfo, InferenceEngine } from "../inference/engine";
 import type { OverlapCheck } from "./leak-guard";
 import { inferWithEngine, outputsLogits, predictTfjsBatch } from "./infer";
+import type { TtaSetting } from "./tta";
 
 export interface RunEvaluation extends Evaluation {
   runId: string;
   /** What was evaluated, e.g. "synthetic: 96 validation slices". */
   data: string;
-  tta: boolean;
+  tta: TtaSetting;
   inputSize: number;
   failures: { id: string; error: string }[];
   evaluatedAt: string;
@@ -38,7 +39,7 @@ export function toJson(value: unknown): string {
 }
 
 /** evaluateAndWrite with a TF.js model in memory (the end of training). */
-export async function evaluateAndWrite(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], config: ExperimentConfig, spec: ModelInputSpec, paths: RunPaths, runId: string, data: string, tta: boolean): Promise<RunEvaluation> {
+export async function evaluateAndWrite(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], config: ExperimentConfig, spec: ModelInputSpec, paths: RunPaths, runId: string, data: string, tta: TtaSetting): Promise<RunEvaluation> {
   const logits = outputsLogits(model);
   const engine = { predict: (x: Float32Array, n: number, t: boolean) => predictTfjsBatch(tf, model, logits, x, [n, spec.preprocess.size, spec.channels], t) };
   return evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, data, tta);
@@ -54,7 +55,7 @@ export async function evaluateEngineAndWrite(
   paths: RunPaths,
   runId: string,
   data: string,
-  tta: boolean,
+  tta: TtaSetting,
   extra: Partial<Pick<RunEvaluation, "engine" | "overlap">> = {},
 ): Promise<RunEvaluation> {
   const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: config.train.batchSize, outputs: spec.labels.length, tta });

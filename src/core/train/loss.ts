@@ -54,10 +54,11 @@ export function trainingLogits(tf: Tf, model: LayersModel, x: Tensor): Tensor | 
   if (kind === "Activation") return features;
   const { kernel, bias } = last as unknown as DenseInternals;
   const k = kernel.read();
-  const flat = features.reshape([-1, k.shape[0]]);
+  const [inUnits, outUnits] = k.shape as [number, number];
+  const flat = features.reshape([-1, inUnits]);
   let z = tf.matMul(flat, k);
   if (bias) z = z.add(bias.read());
-  return z.reshape([...features.shape.slice(0, -1), k.shape[1]]);
+  return z.reshape([...features.shape.slice(0, -1), outUnits]);
 }
 
 /**
