@@ -29,7 +29,7 @@ export function registerBackendInfo(context: vscode.ExtensionContext, provider: 
       const engine = engineContext(context);
       const output = ichOutput(context);
       const stdout = await runEngineTask({
-        title: "ICH: Probing the TF.js backend",
+        title: "ICH: Probing the TF.js backend and ONNX Runtime",
         invocation: backendInvocation(engine),
         cwd: primaryWorkspaceFolder()?.uri.fsPath ?? context.extensionPath,
         output,

@@ -1,4 +1,5 @@
-// ICH: Set Up GPU Backend — checks for CUDA 11 / cuDNN 8, installs @tensorflow/tfjs-node-gpu (or
+// ICH: Set Up GPU Backend — for predictions: ONNX Runtime's CUDA 12 provider (ortGpuSetup.ts); for
+// training: checks for CUDA 11 / cuDNN 8, installs @tensorflow/tfjs-node-gpu (or
 // the CPU build -node) into the extension's global storage with a visible log, then confirms in
 // a fresh engine process which device TF.js really registered.
 import * as vscode from "vscode";
@@ -14,6 +15,7 @@ import { npmInvocation } from "../engine/executable";
 import { executableLookup, launchProcess } from "../engine/launch";
 import { engineAllowed } from "../trust";
 import { configuration, engineContext, nativeModulesDirectory } from "../settings";
+import { setUpOrtCuda } from "./ortGpuSetup";
 
 const TFJS_NODE_VERSION = "4.22.0";
 
@@ -41,12 +43,12 @@ function libsInLibraryPath(): string[] {
   return REQUIRED_CUDA_LIBRARIES.filter((lib) => dirs.some((dir) => existsSync(join(dir, lib.soname)))).map((lib) => lib.soname);
 }
 
-function npmInstall(prefix: string, spec: string, nodePath: string, output: vscode.OutputChannel, token: vscode.CancellationToken): Promise<{ ok: boolean; log: string }> {
+export function npmInstall(prefix: string, spec: string, nodePath: string, output: vscode.OutputChannel, token: vscode.CancellationToken, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<{ ok: boolean; log: string }> {
   return new Promise((resolve) => {
-    const args = ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--foreground-scripts", spec];
+    const args = ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--foreground-scripts", spec, ...(extra.args ?? [])];
     output.appendLine(`$ npm ${args.join(" ")}`);
     // cwd = the prefix: npm reads a project .npmrc from its cwd, never the workspace's.
-    const options = { cwd: prefix, env: { ...process.env, npm_config_yes: "true" } };
+    const options = { cwd: prefix, env: { ...process.env, npm_config_yes: "true", ...extra.env } };
     let child: ReturnType<typeof launchProcess>;
     try {
       const npm = npmInvocation(args, nodePath, executableLookup(options));
@@ -73,6 +75,15 @@ export function registerGpuSetup(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("ichLab.setUpGpuBackend", async () => {
       if (!engineAllowed("Set Up GPU Backend")) return;
+      const target = await vscode.window.showQuickPick(
+        [
+          { label: "ONNX Runtime CUDA 12 provider", description: "predictions, evaluation, preview, triage, ich serve", id: "onnx" },
+          { label: "TF.js native backend (tfjs-node-gpu / tfjs-node)", description: "training", id: "tfjs" },
+        ],
+        { title: "ICH: Set Up GPU Backend for…" },
+      );
+      if (!target) return;
+      if (target.id === "onnx") return setUpOrtCuda(context);
       const output = vscode.window.createOutputChannel("ICH Lab: GPU Backend Setup");
       context.subscriptions.push(output);
       output.show(true);

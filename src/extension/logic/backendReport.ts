@@ -5,6 +5,31 @@ export interface BackendProbe {
   versions?: Record<string, string>;
   warnings?: string[];
   gpu?: boolean;
+  /** The prediction engine (`ich backend --json` engine): ONNX Runtime's state and what really ran its probe. */
+  engine?: {
+    default: string;
+    onnx: {
+      available: boolean;
+      reason?: string;
+      version?: string;
+      providers?: { name: string; bundled: boolean }[];
+      cudaProviderInstalled?: boolean;
+      threads?: number;
+      gpu?: { missing: string[]; ready: boolean };
+      probe?: { requested: string[]; used: string[] | null; device: string; notes: string[] } | { error: string };
+    };
+  };
+}
+
+/** Table rows about the prediction engine (ONNX Runtime or TF.js). */
+export function engineRows(engine: NonNullable<BackendProbe["engine"]>): string[] {
+  const { onnx } = engine;
+  const rows = [`| Prediction engine (\`ich predict\`, preview, triage, \`ich eval\`) | **${engine.default === "onnx" ? "ONNX Runtime" : "TF.js"}** (TF.js for runs without a current model.onnx, and for Grad-CAM) |`];
+  if (!onnx.available) return [...rows, `| ONNX Runtime | unavailable: ${onnx.reason ?? "?"} |`];
+  rows.push(`| ONNX Runtime | ${onnx.version ?? "?"}, ${onnx.threads ?? "?"} intra-op threads; providers: ${(onnx.providers ?? []).map((p) => (p.bundled ? p.name : `${p.name} (not installed by default)`)).join(", ")} |`);
+  if (onnx.probe) rows.push(`| ONNX Runtime ran on | ${"error" in onnx.probe ? `probe failed: ${onnx.probe.error}` : `${onnx.probe.used?.join(", ") ?? "unknown"} (requested ${onnx.probe.requested.join(" → ")})`} |`);
+  rows.push(`| ONNX Runtime CUDA 12 | ${onnx.gpu?.ready ? "ready" : `missing: ${(onnx.gpu?.missing ?? ["?"]).join("; ")}`} |`);
+  return rows;
 }
 
 export interface Throughput {
@@ -44,6 +69,7 @@ export function backendReportMarkdown(probe: BackendProbe, setting: string, node
     `| Device | ${probe.device ?? "—"} |`,
     `| Node for engine processes | \`${nodePath}\` |`,
   ];
+  if (probe.engine) lines.push(...engineRows(probe.engine));
   for (const [name, version] of Object.entries(probe.versions ?? {})) lines.push(`| ${name} | ${version} |`);
   lines.push(
     "",
