@@ -9,7 +9,7 @@ import { parseCommandLine, UsageError, type Command } from "../usage";
 import { progressPrinter } from "./progress-output";
 
 const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--train-workers N]
-                 [--json-progress]
+                 [--allow-overlap] [--json-progress]
        ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--train-workers N] [--json-progress]
 
 Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
@@ -21,6 +21,8 @@ checkpoint and marks the run cancelled; --resume continues it (also after a cras
   --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
   --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
   --train-workers N  data-parallel training replicas on WASM: auto | N (default: train.workers, auto = one per core)
+  --allow-overlap  fine-tune from a run: (model.pretrained) although this split validates on patients
+                   that run trained on (a warning instead of an error)
   --json-progress  progress events as JSON lines on stdout`;
 
 export const command: Command = {
@@ -33,6 +35,7 @@ export const command: Command = {
       runs: { type: "string" },
       workers: { type: "string" },
       "train-workers": { type: "string" },
+      "allow-overlap": { type: "boolean" },
       "json-progress": { type: "boolean" },
     });
     if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
@@ -61,6 +64,7 @@ export const command: Command = {
         runStore,
         name: values.name,
         resumeRunId: values.resume,
+        allowOverlap: values["allow-overlap"] === true,
         backend: values.backend as BackendChoice | undefined,
         signal: controller.signal,
         onEvent: progressPrinter(values["json-progress"] === true),

@@ -38,6 +38,8 @@ export const runRecordSchema = {
     bestEpoch: count,
     best: { type: "object", required: ["weightedLogLoss", "meanAuc"], properties: { weightedLogLoss: metric, meanAuc: metric } },
     error: { type: "string" },
+    badImages: { type: "array", items: { type: "object", required: ["file", "reason"], properties: { file: { type: "string" }, reason: { type: "string" } } } },
+    badImageCount: count,
   },
 } as const;
 

@@ -2,7 +2,8 @@
 // extension's Runs view / dashboards all read and write these shapes.
 import type { Label } from "../labels";
 
-export type RunStatus = "running" | "completed" | "failed" | "cancelled";
+export const RUN_STATUSES = ["running", "completed", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRecord {
   id: string;
@@ -29,6 +30,15 @@ export interface RunRecord {
   bestEpoch?: number;
   best?: { weightedLogLoss: number; meanAuc: number };
   error?: string;
+  /** Training images that could not be read and were skipped (at most MAX_LISTED_BAD_IMAGES listed). */
+  badImages?: BadImage[];
+  /** How many distinct training images were skipped (can exceed the list). */
+  badImageCount?: number;
+}
+
+export interface BadImage {
+  file: string;
+  reason: string;
 }
 
 /**

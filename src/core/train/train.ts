@@ -3,13 +3,15 @@ import { batchCount } from "../data/batch-loader";
 import { preprocessOptions, sourceKind } from "../data/dataset";
 import { LoaderPool } from "../data/loader-pool";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
-import { imageSizeForEpoch } from "../experiment";
+import { imageSizeForEpoch, pretrainedSource } from "../experiment";
 import { countParameters, loadModel, saveModel } from "../models";
 import { exportAtRunEnd } from "../onnx/export";
 import { evaluateAndWrite } from "../predict/run-evaluation";
 import type { RunHandle, RunStore } from "../runs";
 import type { ProgressEvent, RunStatus } from "../runs/types";
+import { guardFineTune, writeTrainingGroups } from "../predict/leak-guard";
 import { AdamW } from "./adamw";
+import { BadImageTracker, sampleFile } from "./bad-images";
 import { epochBatches, openTraining, type BatchTrainer } from "./batch-training";
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from "./checkpoint";
 import { openStepRunner, resolveTrainWorkers, type TrainWorkersSetting } from "./parallel";
@@ -35,6 +37,8 @@ export interface TrainOptions {
   onEvent?: (event: ProgressEvent) => void;
   /** Loader worker threads (default 1: the other core trains). 0 prepares batches in-thread. */
   loaderWorkers?: number;
+  /** Train although the validation split holds patients a `run:` model.pretrained trained on (a warning instead of an error). */
+  allowOverlap?: boolean;
   /** Data-parallel training replicas (overrides `train.workers`). */
   trainWorkers?: TrainWorkersSetting;
 }
@@ -71,6 +75,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     config = record.config as ExperimentConfig;
   }
   const { backend, tf, plan, labels, channels, weights } = await openTraining(config, options.backend, (message) => emit({ type: "warning", message }));
+  const source = resumeFrom ? undefined : pretrainedSource(config);
+  const inherited = source?.kind === "run" ? await guardFineTune(source.runId, options.runStore.paths(source.runId).dir, plan.validation, options.allowOverlap === true, (message) => emit({ type: "warning", message })) : null;
 
   let model: LayersModel;
   let state = freshState();
@@ -100,6 +106,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }));
   log.attach(run);
   const runId = run.id;
+  if (!resumed) await writeTrainingGroups(run.dir, config.data.split.by, plan.train, inherited);
+  const badImages = new BadImageTracker(plan.train.length, config.train.maxBadImageShare ?? 0.01, resumed?.record.badImages, resumed?.record.badImageCount);
   const warn = (message: string) => emit({ type: "warning", runId, message });
   for (const note of plan.notes) warn(note);
   const previousFingerprint = resumed?.record.datasetFingerprint;
@@ -134,7 +142,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         state.epochLossCount = 0;
       }
       const batches = epochBatches(pool, config, plan.train, epoch, preprocess, channels, { startBatch: first, maxBatches: stepsPerEpoch });
-      for await (const batch of batches) {
+      for await (const loaded of batches) {
+        let batch: typeof loaded | null;
+        try {
+          batch = badImages.filter(loaded, (i) => sampleFile(loaded.samples[i]));
+        } finally {
+          for (const b of badImages.added) warn(`skipped unreadable training image ${b.file}: ${b.reason}`);
+          if (badImages.added.length > 0) await run.update({ badImages: badImages.list, badImageCount: badImages.count });
+        }
+        if (!batch) {
+          state.batch = loaded.index + 1;
+          continue;
+        }
         const t0 = Date.now();
         const lr = schedule(state.globalStep);
         const loss = await runner.step(batch, size, lr);
