@@ -1,46 +1,46 @@
-"""PyTorch peer for bench/train-throughput.ts: ResNet18 (6 sigmoid outputs) training and inference
-img/s on random data, same batch size and step counts. Prints one JSON object per measurement."""
+"""PyTorch peer for bench/train-throughput.ts: ResNet18 (6 outputs) training steps as `ich train` runs
+them (AdamW, BCE with logits, random inputs), median step time after one warm-up step. Runs alone in
+its own process; prints one JSON line."""
 import json
+import resource
+import statistics
 import sys
 import time
 
 import torch
 import torchvision
 
-threads, batch, sizes, train_steps, infer_batches = int(sys.argv[1]), int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")], int(sys.argv[4]), int(sys.argv[5])
+threads, batch, size, steps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-for size in sizes:
-    model = torchvision.models.resnet18(num_classes=6)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    x = torch.rand(batch, 3, size, size)
-    y = (torch.rand(batch, 6) > 0.5).float()
+model = torchvision.models.resnet18(num_classes=6)
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+loss_fn = torch.nn.BCEWithLogitsLoss()
+x = torch.rand(batch, 3, size, size)
+y = (torch.rand(batch, 6) > 0.5).float()
+model.train()
 
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
 
-    model.train()
-    step()  # warm-up
-    start, cpu_start = time.perf_counter(), time.process_time()
-    for _ in range(train_steps):
-        step()
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    images = batch * train_steps
-    print(json.dumps({"size": size, "mode": "train", "imgPerSec": images / elapsed, "imgPerCpuSec": images / cpu}), flush=True)
+def step():
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
 
-    model.eval()
-    with torch.no_grad():
-        torch.sigmoid(model(x))  # warm-up
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for _ in range(infer_batches):
-            torch.sigmoid(model(x))
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    images = batch * infer_batches
-    print(json.dumps({"size": size, "mode": "inference", "imgPerSec": images / elapsed, "imgPerCpuSec": images / cpu}), flush=True)
 
-print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "threads": torch.get_num_threads()}), flush=True)
+step()  # warm-up
+times = []
+cpu_start = time.process_time()
+for _ in range(steps):
+    start = time.perf_counter()
+    step()
+    times.append(time.perf_counter() - start)
+cpu = time.process_time() - cpu_start
+print(json.dumps({
+    "imgPerSec": batch / statistics.median(times),
+    "imgPerCpuSec": batch * steps / cpu,
+    "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    "torch": torch.__version__,
+    "threads": torch.get_num_threads(),
+}), flush=True)
