@@ -7,6 +7,9 @@ import { resnetFeatures } from "./resnet";
 import { smallCnnFeatures } from "./small-cnn";
 import { HEADS, isArchitecture, type BuildOptions, type LayersModel, type SymbolicTensor, type Tf } from "./types";
 
+/** Name of the frozen first layer that normalises the input (BuildOptions.inputNormalization). */
+export const INPUT_NORMALIZATION_LAYER = "input_normalization";
+
 /** Smallest input any architecture takes; describeArchitecture(a).minInputSize is per architecture. */
 export const MIN_INPUT_SIZE = 32;
 
@@ -24,6 +27,10 @@ function validate(options: BuildOptions): void {
   }
   if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`buildModel: channels must be a positive integer, got ${channels}`);
   if (!Number.isInteger(outputs) || outputs < 1) throw new RangeError(`buildModel: outputs must be a positive integer, got ${outputs}`);
+  const norm = options.inputNormalization;
+  if (norm && (norm.mean.length !== channels || norm.std.length !== channels || norm.std.some((s) => !(s > 0)))) {
+    throw new RangeError(`buildModel: inputNormalization needs ${channels} means and ${channels} positive standard deviations`);
+  }
   if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) throw new RangeError(`buildModel: dropout must be in [0, 1), got ${dropout}`);
 }
 
@@ -33,7 +40,9 @@ export function buildModel(tf: Tf, options: BuildOptions): LayersModel {
   const { architecture, inputSize, channels, outputs } = options;
   const dropout = options.dropout ?? describeArchitecture(architecture).defaultDropout;
   const g = new GraphBuilder(tf, options.seed ?? 0);
-  const input = tf.input({ name: "image", shape: [inputSize, inputSize, channels] });
+  const image = tf.input({ name: "image", shape: [inputSize, inputSize, channels] });
+  const norm = options.inputNormalization;
+  const input = norm ? g.normalize(image, INPUT_NORMALIZATION_LAYER, norm.mean, norm.std) : image;
 
   let features: SymbolicTensor;
   switch (architecture) {
@@ -60,7 +69,7 @@ export function buildModel(tf: Tf, options: BuildOptions): LayersModel {
       break;
   }
   const output = buildHead(g, features, architecture, options.head ?? "linear", outputs, dropout);
-  return tf.model({ name: architecture.replace("-", "_"), inputs: input, outputs: output });
+  return tf.model({ name: architecture.replace("-", "_"), inputs: image, outputs: output });
 }
 
 function size(shape: readonly (number | null)[]): number {

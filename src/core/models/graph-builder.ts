@@ -80,6 +80,22 @@ export class GraphBuilder {
     return this.relu(this.batchNorm(this.conv(x, `${prefix}_conv`, options), `${prefix}_bn`), `${prefix}_relu`);
   }
 
+  /**
+   * (x − mean) / std per channel as a frozen 1×1 convolution (kernel diag(1/std), bias −mean/std):
+   * a layer every engine already runs (TF.js, the ONNX export), saved with the model, so training,
+   * evaluation and prediction all feed the network what its pretrained weights expect.
+   */
+  normalize(x: SymbolicTensor, name: string, mean: readonly number[], std: readonly number[]): SymbolicTensor {
+    const { tf } = this;
+    const c = mean.length;
+    const layer = tf.layers.conv2d({ name, filters: c, kernelSize: 1, padding: "valid", useBias: true, trainable: false });
+    const y = this.apply(layer, x);
+    const kernel = new Float32Array(c * c);
+    for (let i = 0; i < c; i++) kernel[i * c + i] = 1 / std[i];
+    layer.setWeights([tf.tensor4d(kernel, [1, 1, c, c]), tf.tensor1d(mean.map((m, i) => -m / std[i]))]);
+    return y;
+  }
+
   zeroPad(x: SymbolicTensor, name: string, pad: number): SymbolicTensor {
     return this.apply(this.tf.layers.zeroPadding2d({ name, padding: pad }), x);
   }

@@ -34,6 +34,11 @@ export interface BuildOptions {
   head?: HeadKind;
   /** Dropout before the classifier (fastai head: its `ps`); defaults per architecture (see describeArchitecture). */
   dropout?: number;
+  /**
+   * Per-channel input normalisation built into the model as its first layer (INPUT_NORMALIZATION_LAYER),
+   * e.g. ImageNet mean/std for weights imported from torchvision. One value per input channel.
+   */
+  inputNormalization?: { mean: readonly number[]; std: readonly number[] };
   /** Seeds every initialiser, so the same options build the same weights. Default 0. */
   seed?: number;
 }
