@@ -21,6 +21,7 @@ export const commands: Record<string, CommandEntry> = {
   predict: entry("predict hemorrhage probabilities for DICOM files with a trained run", () => import("./predict")),
   serve: entry("serve a run's model over HTTP (POST /v1/predict with DICOM; GET /healthz)", () => import("./serve")),
   export: entry("write a run's best model as ONNX (default RUN/model/model.onnx)", () => import("./export")),
+  "import-weights": entry("import torchvision weights exported to ONNX into a model folder (ImageNet pretraining)", () => import("./import-weights")),
   "lr-find": entry("learning-rate finder: loss against an exponential LR sweep, suggested LR", () => import("./lr-find")),
   index: entry("header-only, incremental index of a dataset folder as JSON lines (with labels)", () => import("./dataset-index")),
   explore: entry("dataset summary: counts, prevalence, co-occurrence, header histograms, samples, augmentations", () => import("./explore")),
