@@ -23,42 +23,32 @@ export function weightedBce(tf: Tf, output: Tensor, targets: Tensor, weights: re
 }
 
 type AnyLayer = LayersModel["layers"][number];
-interface DenseInternals {
-  kernel: { read(): Tensor };
-  bias: { read(): Tensor } | null;
+interface ActivationHolder {
+  activation: { getClassName(): string; apply(x: Tensor): Tensor } | null;
 }
 
-/** Per model: the model up to the input of its final sigmoid layer (shares every layer and weight). */
-const featureViews = new WeakMap<LayersModel, LayersModel>();
-
-function featuresBeforeHead(tf: Tf, model: LayersModel): LayersModel {
-  let view = featureViews.get(model);
-  if (!view) {
-    view = tf.model({ inputs: model.inputs, outputs: model.outputs[0].inputs[0] });
-    featureViews.set(model, view);
-  }
-  return view;
-}
+/** What a sigmoid becomes while the loss reads logits: the identity ("linear" runs the fused Dense kernel without activation). */
+const IDENTITY = { getClassName: () => "linear", apply: (x: Tensor) => x };
 
 /**
  * The model's pre-sigmoid outputs in training mode, or null when its last layer is not a sigmoid
- * Dense or Activation. A sigmoid Dense is re-computed as features·kernel + bias from its own
- * variables, so gradients reach them exactly as through the layer.
+ * Dense or Activation. The forward is the model's own (model.apply) with that layer's sigmoid
+ * swapped for the identity for this one synchronous call, so gradients reach every weight exactly
+ * as through the model.
  */
 export function trainingLogits(tf: Tf, model: LayersModel, x: Tensor): Tensor | null {
-  if (model.outputs.length !== 1 || model.outputs[0].inputs.length !== 1) return null;
+  if (model.outputs.length !== 1) return null;
   const last = model.outputs[0].sourceLayer as AnyLayer;
   const kind = last.getClassName();
   if ((last.getConfig() as { activation?: string }).activation !== "sigmoid" || (kind !== "Dense" && kind !== "Activation")) return null;
-  const features = featuresBeforeHead(tf, model).apply(x, { training: true }) as Tensor;
-  if (kind === "Activation") return features;
-  const { kernel, bias } = last as unknown as DenseInternals;
-  const k = kernel.read();
-  const [inUnits, outUnits] = k.shape as [number, number];
-  const flat = features.reshape([-1, inUnits]);
-  let z = tf.matMul(flat, k);
-  if (bias) z = z.add(bias.read());
-  return z.reshape([...features.shape.slice(0, -1), outUnits]);
+  const holder = last as unknown as ActivationHolder;
+  const sigmoid = holder.activation;
+  holder.activation = IDENTITY;
+  try {
+    return model.apply(x, { training: true }) as Tensor;
+  } finally {
+    holder.activation = sigmoid;
+  }
 }
 
 /**
