@@ -6,6 +6,8 @@ import type { Label } from "../labels";
 export type WindowPresetName = "brain" | "subdural" | "subdural-wide" | "stroke" | "stroke-wide" | "bone" | "soft-tissue";
 export type WindowSpec = WindowPresetName | { width: number; level: number };
 
+/** Classifier heads; mirrors HEADS in src/core/models/types.ts. */
+export type HeadKind = "linear" | "fastai" | "torchvision";
 export type Architecture = "small-cnn" | "resnet18" | "resnet34" | "resnet50" | "resnet101" | "densenet121" | "alexnet";
 export type BackendChoice = "auto" | "wasm" | "tensorflow" | "tensorflow-gpu" | "cpu";
 
@@ -69,6 +71,8 @@ export interface ModelConfig {
   architecture: Architecture;
   /** Absolute path, http(s)/file URL, or `run:<runId>`; see `pretrainedSource()`. */
   pretrained?: string;
+  /** Classifier head (src/core/models/head.ts); "torchvision" is AlexNet's only. */
+  head: HeadKind;
   labels: "all" | "any";
   dropout: number;
 }
