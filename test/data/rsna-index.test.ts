@@ -17,7 +17,7 @@ describe("indexRsnaFolder", () => {
     const index = await indexRsnaFolder(root, data.labelsCsv);
     expect(index.samples).toHaveLength(8);
     expect(index.notes).toEqual([]);
-    expect(existsSync(join(root, ".ich-index.json"))).toBe(true);
+    expect(existsSync(join(root, ".ich-index.jsonl"))).toBe(true);
     const patients = new Set(index.samples.map((s) => s.patientId));
     expect(patients.size).toBe(2);
     for (const s of index.samples) {
@@ -31,8 +31,8 @@ describe("indexRsnaFolder", () => {
     // the metadata table gives the same grouping as the headers
     const fromTable = await indexRsnaFolder(root, data.labelsCsv, data.metadataCsv);
     expect(fromTable.samples.map((s) => [s.id, s.patientId, s.seriesUid])).toEqual(index.samples.map((s) => [s.id, s.patientId, s.seriesUid]));
-    const cache = JSON.parse(readFileSync(join(root, ".ich-index.json"), "utf8"));
-    expect(Object.keys(cache.entries)).toHaveLength(8);
+    const cache = readFileSync(join(root, ".ich-index.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(cache.map((e) => e.id).sort()).toEqual(index.samples.map((s) => s.id).sort());
   });
 
   it("reports files without labels, labels without files and unreadable files", async () => {

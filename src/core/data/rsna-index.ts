@@ -1,11 +1,10 @@
 // Index of an RSNA-style folder (ID_<hex>.dcm files + stage_2_train labels CSV): which files
-// exist, their patient/study/series and position from header-only reads (cached beside the
-// data), their labels, and their neighbours in the series. Pixel data is never read here.
-import { readdir, readFile, stat } from "node:fs/promises";
+// exist, their patient/study/series and position from header-only reads (the dataset index,
+// cached beside the data), their labels, and their neighbours in the series. Pixel data is never read here.
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { readDicomHeader } from "../dicom";
-import { writeFileAtomic } from "../fs/atomic";
+import { buildIndex, readIndex } from "../dataset/build-index";
 import { describeLabelIssues, readLabelsCsv } from "./labels-csv";
 import type { Sample } from "./sample";
 
@@ -22,73 +21,21 @@ export interface RsnaIndex {
   notes: string[];
 }
 
-const CACHE_FILE = ".ich-index.json";
-const CACHE_VERSION = 1;
-
-interface HeaderCache {
-  version: number;
-  entries: Record<string, SliceMeta & { size: number; mtimeMs: number }>;
-}
-
-async function loadCache(dir: string): Promise<HeaderCache> {
-  try {
-    const cache = JSON.parse(await readFile(join(dir, CACHE_FILE), "utf8")) as HeaderCache;
-    if (cache.version === CACHE_VERSION && cache.entries) return cache;
-  } catch {
-    // No cache yet, or unreadable: rebuild.
-  }
-  return { version: CACHE_VERSION, entries: {} };
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i]);
-      }
-    }),
-  );
-  return results;
-}
-
-/** Header metadata of every DICOM file in `dir`, using and refreshing the cache file there. */
-export async function readHeaderMetadata(dir: string, files: string[], notes: string[]): Promise<Map<string, SliceMeta>> {
-  const cache = await loadCache(dir);
-  let changed = false;
+/**
+ * Header metadata of the DICOM files in `dir`, from the dataset index (`ich index`): read in
+ * parallel, cached in DIR/.ich-index.jsonl (or a per-folder cache under the temp dir when DIR is
+ * read-only), and only new or changed files are read again. Keyed by path relative to `dir`.
+ */
+export async function readHeaderMetadata(dir: string, notes: string[]): Promise<Map<string, SliceMeta>> {
+  const summary = await buildIndex(dir, {});
   const result = new Map<string, SliceMeta>();
-  await mapLimited(files, 16, async (name) => {
-    const path = join(dir, name);
-    try {
-      const info = await stat(path);
-      const cached = cache.entries[name];
-      if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
-        result.set(name, cached);
-        return;
-      }
-      const header = await readDicomHeader(path);
-      const meta: SliceMeta = {
-        patientId: header.patientId ?? header.studyInstanceUid ?? name,
-        studyUid: header.studyInstanceUid,
-        seriesUid: header.seriesInstanceUid,
-        position: header.imagePositionPatient?.[2],
-      };
-      cache.entries[name] = { ...meta, size: info.size, mtimeMs: info.mtimeMs };
-      changed = true;
-      result.set(name, meta);
-    } catch (error) {
-      notes.push(error instanceof Error ? error.message : `${path}: ${String(error)}`);
+  for await (const e of readIndex(summary.indexFile)) {
+    if (e.kind !== "dicom") continue;
+    if (e.error) {
+      notes.push(e.error);
+      continue;
     }
-  });
-  if (changed) {
-    try {
-      await writeFileAtomic(join(dir, CACHE_FILE), JSON.stringify(cache));
-    } catch {
-      notes.push(`${dir}: could not write the header cache ${CACHE_FILE}; headers will be read again next time`);
-    }
+    result.set(e.file, { patientId: e.patientId ?? e.studyUid ?? e.file, studyUid: e.studyUid, seriesUid: e.seriesUid, position: e.position });
   }
   return result;
 }
@@ -150,7 +97,7 @@ export async function indexRsnaFolder(dicomDir: string, labelsCsv: string, metad
   if (names.length === 0) throw new Error(`${dicomDir}: no .dcm files in the folder`);
   const table = await readLabelsCsv(labelsCsv);
   notes.push(...describeLabelIssues(table, labelsCsv));
-  const meta = metadataCsv ? await readMetadataCsv(metadataCsv) : await readHeaderMetadata(dicomDir, names, notes);
+  const meta = metadataCsv ? await readMetadataCsv(metadataCsv) : await readHeaderMetadata(dicomDir, notes);
   const samples: Sample[] = [];
   let unlabelled = 0;
   let noMeta = 0;

@@ -4,7 +4,9 @@
 // streamed (opendir) and the cache rewritten as a stream, so memory grows with one short
 // string per file, never with headers. Ctrl-C (signal) stops the walk, keeps every header read
 // so far plus the old cache lines not yet revisited, and still renames a complete cache file.
-import { statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { readLabelsTable, readMetadataTable } from "../data/tables";
 import type { SliceMeta } from "../data/rsna-index";
@@ -32,9 +34,21 @@ export interface BuildIndexOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Where the header cache of `root` lives unless told otherwise. */
+/**
+ * Where the header cache of `root` lives unless told otherwise: beside the data, or, when the
+ * folder is read-only (a mounted dataset), in a per-folder file under the temp dir.
+ */
 export function indexCachePath(root: string, cacheFile?: string): string {
-  return cacheFile ? resolve(cacheFile) : join(resolve(root), INDEX_CACHE_FILE);
+  if (cacheFile) return resolve(cacheFile);
+  const dir = resolve(root);
+  try {
+    accessSync(dir, constants.W_OK);
+    return join(dir, INDEX_CACHE_FILE);
+  } catch {
+    const key = createHash("sha256").update(dir).digest("hex").slice(0, 16);
+    mkdirSync(join(tmpdir(), "ich-index"), { recursive: true });
+    return join(tmpdir(), "ich-index", `${key}.jsonl`);
+  }
 }
 
 export async function buildIndex(rootArg: string, options: BuildIndexOptions = {}): Promise<IndexSummary> {
