@@ -69,7 +69,7 @@ describe("defaults", () => {
       name: "quick",
       data: { kind: "synthetic", patients: 40, slicesPerPatient: 12, seed: 1, size: 256, split: { by: "patient", validationFraction: 0.2, seed: 42 } },
       input: { windows: ["brain", "subdural", "bone"], size: 128, progressiveResizing: [], adjacentSlices: 0 },
-      model: { architecture: "resnet18", labels: "all", dropout: 0.2 },
+      model: { architecture: "resnet18", head: "linear", labels: "all", dropout: 0.2 },
       train: {
         epochs: 10,
         batchSize: 16,
