@@ -88,8 +88,25 @@ export interface AugmentConfig {
   brightnessContrast: { brightness: number; contrast: number; p: number };
 }
 
-export interface TrainConfig {
+/** fastai's fine_tune: src/core/train/fine-tune.ts. */
+export interface FineTuneConfig {
+  /** Epochs with the body frozen (fastai freeze_epochs). */
+  freezeEpochs: number;
+  /** Epochs after unfreezing (fastai epochs). */
   epochs: number;
+  baseLr: number;
+  lrMult: number;
+  pctStart: number;
+  div: number;
+  /** Batch-norm layers of the frozen body keep training (fastai train_bn). */
+  trainBn: boolean;
+}
+
+export interface TrainConfig {
+  /** With fineTune: freezeEpochs + fineTune.epochs. */
+  epochs: number;
+  /** Absent: plain training with `schedule`. */
+  fineTune?: FineTuneConfig;
   batchSize: number;
   optimizer: "adamw";
   weightDecay: number;

@@ -30,13 +30,20 @@ function resolveDataPaths(data: DataConfig, baseDir: string): void {
 }
 
 /** Checks that JSON Schema cannot express; returns `<field path> <problem>` strings. */
-function crossFieldProblems(config: ExperimentConfig): string[] {
+function crossFieldProblems(config: ExperimentConfig, raw: unknown): string[] {
   const problems: string[] = [];
   const data = config.data;
   if (data.kind === "images" && !data.metadata && data.split.by !== "image") {
     problems.push(`/data/split/by is "${data.split.by}" but the image folder has no patient information (/data/metadata); add a metadata table with PatientID, or set /data/split/by to "image" to accept that slices of one patient may land in both train and validation`);
   }
   if (data.kind === "synthetic" && data.split.by === "image") problems.push(`/data/split/by "image" does not apply to synthetic data (validation patients are generated separately)`);
+  const fineTune = config.train.fineTune;
+  if (fineTune) {
+    const given = (raw as { train?: { epochs?: unknown } }).train?.epochs;
+    const total = fineTune.freezeEpochs + fineTune.epochs;
+    if (given !== undefined && given !== total) problems.push(`/train/epochs is ${String(given)} but /train/fineTune trains ${fineTune.freezeEpochs} + ${fineTune.epochs} = ${total} epochs; leave /train/epochs out`);
+    config.train.epochs = total;
+  }
   const seen = new Set<number>();
   config.input.progressiveResizing.forEach((stage, i) => {
     if (seen.has(stage.fromEpoch)) problems.push(`/input/progressiveResizing/${i}/fromEpoch repeats epoch ${stage.fromEpoch}`);
@@ -58,7 +65,7 @@ export function validateExperiment(json: unknown, file: string): ExperimentConfi
   const validate = experimentValidator();
   if (!validate(data)) throw new ExperimentError(file, formatSchemaErrors(file, validate.errors ?? []));
   const config = data as ExperimentConfig;
-  const problems = crossFieldProblems(config);
+  const problems = crossFieldProblems(config, json);
   if (problems.length > 0) throw new ExperimentError(file, problems.map((p) => `${file}: ${p}`));
 
   const baseDir = dirname(resolve(file));

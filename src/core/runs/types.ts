@@ -80,6 +80,8 @@ export type MetricsLine =
       lr: number;
       imagesPerSec: number;
       time: string;
+      /** fineTune runs: the stage this step trained in. */
+      stage?: "frozen" | "unfrozen";
     }
   | {
       kind: "epoch";
@@ -91,6 +93,8 @@ export type MetricsLine =
       seconds: number;
       val?: EpochValidation;
       time: string;
+      /** fineTune runs: the stage of this epoch. */
+      stage?: "frozen" | "unfrozen";
     };
 
 export interface EpochValidation {

@@ -1,5 +1,9 @@
 // AdamW: TF.js's Adam plus decoupled weight decay on the kernels (not biases or
 // normalisation parameters), applied after every step as w -= lr * weightDecay * w.
+// Optional parameter groups (fine-tuning) give each group its own learning-rate multiplier and its
+// own Adam instance: TF.js's Adam keeps its moments by position in the variable list and one bias
+// correction step count for all variables, so a group that starts training later (unfrozen) needs
+// a fresh Adam to get PyTorch's per-parameter state.
 import type { Tensor, Tf, Variable } from "./tf-types";
 
 export interface SerializedOptimizer {
@@ -13,9 +17,21 @@ export function isDecayed(variable: Variable): boolean {
   return /kernel$/i.test(variable.name) || (variable.rank >= 2 && !/(gamma|beta|moving|bias)/i.test(variable.name));
 }
 
+/** Variables trained together at `multiplier` × the optimizer's learning rate. */
+export interface OptimizerGroup {
+  key: string;
+  names: readonly string[];
+  multiplier: number;
+}
+
+const GROUP_PREFIX = "group:";
+
 export class AdamW {
   private readonly optimizer;
   private lr: number;
+  private groups: OptimizerGroup[] = [];
+  private groupOf = new Map<string, OptimizerGroup>();
+  private readonly groupOptimizers = new Map<string, ReturnType<Tf["train"]["adam"]>>();
 
   constructor(
     private readonly tf: Tf,
@@ -36,24 +52,60 @@ export class AdamW {
     (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
   }
 
+  /**
+   * Parameter groups with their multipliers (replacing earlier ones; Adam state of a group key is
+   * kept). Variables in no group train at the plain learning rate.
+   */
+  setGroups(groups: readonly OptimizerGroup[]): void {
+    this.groups = groups.map((g) => ({ ...g }));
+    this.groupOf = new Map(this.groups.flatMap((g) => g.names.map((name) => [name, g] as const)));
+  }
+
+  /** The learning rate a variable is updated with at the current setting. */
+  learningRateOf(name: string): number {
+    return this.lr * (this.groupOf.get(name)?.multiplier ?? 1);
+  }
+
+  private groupOptimizer(key: string) {
+    let optimizer = this.groupOptimizers.get(key);
+    if (!optimizer) {
+      optimizer = this.tf.train.adam(this.lr, 0.9, 0.999, 1e-7);
+      this.groupOptimizers.set(key, optimizer);
+    }
+    return optimizer;
+  }
+
   /** Applies gradients (keyed by variable name, in `variables` order), then the decoupled decay. */
   apply(variables: readonly Variable[], grads: Record<string, Tensor>): void {
     const ordered: Record<string, Tensor> = {};
-    for (const v of variables) if (grads[v.name]) ordered[v.name] = grads[v.name];
-    this.optimizer.applyGradients(ordered as Parameters<typeof this.optimizer.applyGradients>[0]);
-    this.decay(variables);
+    for (const v of variables) if (grads[v.name] && !this.groupOf.has(v.name)) ordered[v.name] = grads[v.name];
+    if (Object.keys(ordered).length > 0 || this.groups.length === 0) this.optimizer.applyGradients(ordered as Parameters<typeof this.optimizer.applyGradients>[0]);
+    for (const group of this.groups) {
+      if (!group.names.some((name) => grads[name])) continue;
+      const optimizer = this.groupOptimizer(group.key);
+      (optimizer as unknown as { learningRate: number }).learningRate = this.lr * group.multiplier;
+      // Always the group's full list, in the same order: Adam's moments are positional.
+      this.tf.tidy(() => {
+        const own: Record<string, Tensor> = {};
+        for (const name of group.names) own[name] = grads[name] ?? this.tf.zerosLike(this.tf.engine().registeredVariables[name]);
+        optimizer.applyGradients(own as Parameters<typeof optimizer.applyGradients>[0]);
+      });
+    }
+    this.decay(variables.filter((v) => grads[v.name]));
   }
 
   decay(variables: readonly Variable[]): void {
     if (this.weightDecay === 0) return;
-    const factor = 1 - this.lr * this.weightDecay;
     this.tf.tidy(() => {
-      for (const v of variables) if (isDecayed(v)) v.assign(v.mul(factor));
+      for (const v of variables) if (isDecayed(v)) v.assign(v.mul(1 - this.learningRateOf(v.name) * this.weightDecay));
     });
   }
 
   async serialize(): Promise<SerializedOptimizer> {
     const weights = await this.optimizer.getWeights();
+    for (const [key, optimizer] of this.groupOptimizers) {
+      weights.push(...(await optimizer.getWeights()).map((w) => ({ name: `${GROUP_PREFIX}${key}/${w.name}`, tensor: w.tensor })));
+    }
     const names = weights.map((w) => w.name);
     const shapes = weights.map((w) => w.tensor.shape);
     const arrays = await Promise.all(weights.map((w) => w.tensor.data() as Promise<Float32Array>));
@@ -63,8 +115,8 @@ export class AdamW {
       data.set(a, offset);
       offset += a.length;
     }
-    // Only the iteration count is a fresh tensor; the moments are Adam's live variables.
-    weights[0]?.tensor.dispose();
+    // Only the iteration counts are fresh tensors; the moments are Adam's live variables.
+    for (const w of weights) if (w.name === "iter" || w.name.endsWith("/iter")) w.tensor.dispose();
     return { names, shapes, data };
   }
 
@@ -76,11 +128,21 @@ export class AdamW {
       offset += size;
       return { name, tensor };
     });
-    await this.optimizer.setWeights(weights);
+    const plain = weights.filter((w) => !w.name.startsWith(GROUP_PREFIX));
+    await this.optimizer.setWeights(plain);
+    const byGroup = new Map<string, typeof weights>();
+    for (const w of weights) {
+      if (!w.name.startsWith(GROUP_PREFIX)) continue;
+      const rest = w.name.slice(GROUP_PREFIX.length);
+      const key = rest.slice(0, rest.indexOf("/"));
+      byGroup.set(key, [...(byGroup.get(key) ?? []), { name: rest.slice(key.length + 1), tensor: w.tensor }]);
+    }
+    for (const [key, groupWeights] of byGroup) await this.groupOptimizer(key).setWeights(groupWeights);
     weights.forEach((w) => w.tensor.dispose());
   }
 
   dispose(): void {
     this.optimizer.dispose();
+    for (const optimizer of this.groupOptimizers.values()) optimizer.dispose();
   }
 }

@@ -19,6 +19,8 @@ import { initialModel } from "./initial-model";
 import { readModelInput, writeModelInput } from "./model-input";
 import { outputsLogits } from "../predict/infer";
 import { makeSchedule, peakLr } from "./schedule";
+import { enterStage, fineTuneLr, stageOfEpoch, withAllTrainable, type Stage } from "./fine-tune";
+import { describeTta, ttaActive } from "../predict/tta";
 import { trainableVariables } from "./step";
 import { TrainLog } from "./train-log";
 import type { LayersModel } from "./tf-types";
@@ -116,12 +118,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   await run.update({ datasetFingerprint: plan.fingerprint, parameterCount: countParameters(model) });
 
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
-  const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
+  const fineTune = config.train.fineTune;
+  const stageAt = (epoch: number): Stage | undefined => (fineTune ? stageOfEpoch(fineTune, epoch) : undefined);
+  let stage = stageAt(state.epoch);
+  const stageVariables = (s: Stage | undefined) => (fineTune && s ? enterStage(model, config.model.architecture, fineTune, optimizer, s) : trainableVariables(model));
+  const trainer: BatchTrainer = { tf, model, optimizer, variables: stageVariables(stage), logits: outputsLogits(model), labels, weights, channels };
   const replicas = resolveTrainWorkers(options.trainWorkers ?? config.train.workers ?? "auto", backend.backend, config.train.batchSize, warn);
-  const runner = await openStepRunner(trainer, replicas, warn);
+  let runner = await openStepRunner(trainer, replicas, warn);
   const stepsPerEpoch = batchCount(plan.train.length, config.train.batchSize, config.train.maxStepsPerEpoch);
   const totalSteps = stepsPerEpoch * config.train.epochs;
-  const schedule = makeSchedule(config.train.schedule, totalSteps);
+  const schedule = fineTune ? (step: number) => fineTuneLr(fineTune, stepsPerEpoch, step).lr : makeSchedule(config.train.schedule, totalSteps);
   emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
   if (resumeFrom) emit({ type: "log", runId, message: `resuming from ${resumeFrom}: epoch ${state.epoch}, batch ${state.batch + 1}` });
   emit({ type: "log", runId, message: plan.description });
@@ -132,6 +138,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const stepSeconds: number[] = [];
   try {
     epochs: for (let epoch = state.epoch; epoch <= config.train.epochs; epoch++) {
+      if (stageAt(epoch) !== stage) {
+        // fine_tune: unfreeze. The replicas hold the trainable list, so they restart with the new one.
+        stage = stageAt(epoch);
+        await runner.close();
+        trainer.variables = stageVariables(stage);
+        runner = await openStepRunner(trainer, replicas, warn);
+      }
+      if (stage) emit({ type: "log", runId, message: `fine_tune: epoch ${epoch} in the ${stage} stage (${trainer.variables.length} trainable tensors)` });
       const size = imageSizeForEpoch(config, epoch);
       const preprocess = preprocessOptions(config, size);
       const epochStart = Date.now();
@@ -169,7 +183,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         state.epochLossCount += n;
         const imagesPerSec = n / seconds;
         const meanStep = stepSeconds.reduce((a, b) => a + b, 0) / stepSeconds.length;
-        await run.appendMetrics({ kind: "step", epoch, step: batch.index + 1, globalStep: state.globalStep, loss, lr, imagesPerSec, time: new Date().toISOString() });
+        await run.appendMetrics({ kind: "step", epoch, step: batch.index + 1, globalStep: state.globalStep, loss, lr, imagesPerSec, time: new Date().toISOString(), ...(stage ? { stage } : {}) });
         emit({ type: "step", runId, epoch, step: batch.index + 1, stepsPerEpoch, loss, lr, imagesPerSec, etaSeconds: meanStep * (totalSteps - state.globalStep) });
         if (Date.now() - lastHeartbeat > HEARTBEAT_MS) {
           lastHeartbeat = Date.now();
@@ -194,7 +208,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for (const failure of outcome?.failures.slice(0, 5) ?? []) warn(`validation image ${failure.id} skipped: ${failure.error}`);
       const val = outcome ? epochValidation(outcome.evaluation) : undefined;
       const seconds = (Date.now() - epochStart) / 1000;
-      await run.appendMetrics({ kind: "epoch", epoch, globalStep: state.globalStep, trainLoss, lr: optimizer.learningRate, imagesPerSec: images / Math.max(seconds, 1e-3), seconds, val, time: new Date().toISOString() });
+      await run.appendMetrics({ kind: "epoch", epoch, globalStep: state.globalStep, trainLoss, lr: optimizer.learningRate, imagesPerSec: images / Math.max(seconds, 1e-3), seconds, val, time: new Date().toISOString(), ...(stage ? { stage } : {}) });
       emit({ type: "epoch", runId, epoch, epochs: config.train.epochs, trainLoss, val });
 
       const score = val?.weightedLogLoss ?? trainLoss;
@@ -203,7 +217,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         state.bestLoss = score;
         state.bestEpoch = epoch;
         state.bestMeanAuc = val?.meanAuc ?? null;
-        await saveModel(model, run.paths.modelDir);
+        await withAllTrainable(model, () => saveModel(model, run.paths.modelDir));
         await writeModelInput(run.paths.modelDir, { preprocess, channels, labels, sourceKind: sourceKind(config) });
       }
       state.epochsWithoutImprovement = improved ? 0 : state.epochsWithoutImprovement + 1;
@@ -230,7 +244,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     // A cancelled run stops quickly; `ich eval` scores its best model on request.
     if (status === "completed" && state.bestEpoch !== null && plan.validation.length > 0) {
-      emit({ type: "log", runId, message: `evaluating the best model (epoch ${state.bestEpoch})${config.eval.tta ? " with flip TTA" : ""}` });
+      emit({ type: "log", runId, message: `evaluating the best model (epoch ${state.bestEpoch})${ttaActive(config.eval.tta) ? ` with TTA (${describeTta(config.eval.tta)})` : ""}` });
       const best = await loadModel(tf, run.paths.modelDir);
       try {
         await evaluateAndWrite(tf, best, pool, plan.validation, config, await readModelInput(run.paths.modelDir), run.paths, runId, plan.description, config.eval.tta);
@@ -266,6 +280,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 async function writeCheckpoint(run: RunHandle, model: LayersModel, optimizer: AdamW, state: LoopState, emit: (e: ProgressEvent) => void): Promise<void> {
   state.savedAt = new Date().toISOString();
-  await saveCheckpoint(run.paths.checkpointDir, model, optimizer, state);
+  await withAllTrainable(model, () => saveCheckpoint(run.paths.checkpointDir, model, optimizer, state));
   emit({ type: "checkpoint", runId: run.id, epoch: state.batch === 0 ? state.epoch - 1 : state.epoch, path: run.paths.checkpointDir });
 }
