@@ -9,7 +9,7 @@ import { explainOrtInstallFailure, ortCudaInstall, ortCudaVerdict } from "../../
 const missingAll = ["NVIDIA driver (nvidia-smi is missing or failed)", "CUDA 12 runtime (libcudart.so.12 not in LD_LIBRARY_PATH or the ldconfig cache)", "cuDNN 9 (libcudnn.so.9 not in LD_LIBRARY_PATH or the ldconfig cache)"];
 
 function probe(onnx: NonNullable<BackendProbe["engine"]>["onnx"]): BackendProbe {
-  return { backend: "wasm", engine: { default: "onnx", onnx } };
+  return { backend: "wasm", device: "CPU (WASM SIMD, 1 thread)", gpu: false, versions: {}, warnings: [], engine: { default: "onnx", onnx } };
 }
 
 describe("ONNX Runtime CUDA setup", () => {

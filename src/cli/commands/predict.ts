@@ -73,7 +73,8 @@ export const command: Command = {
       process.stdout.write(`${out.join("\n")}\n`);
     }
     if (!values.json && result.engine) process.stderr.write(`engine ${result.engine.name}: ${result.engine.device}\n`);
-    for (const note of result.engine?.notes ?? []) process.stderr.write(`note: ${note}\n`);
+    // with --json the notes are in the output (engine.notes); stderr keeps only the failures
+    if (!values.json) for (const note of result.engine?.notes ?? []) process.stderr.write(`note: ${note}\n`);
     // DICOM errors already start with the file name
     for (const f of result.failures) process.stderr.write(`${f.error.startsWith(f.file) ? f.error : `${f.file}: ${f.error}`}\n`);
     if (values.out) process.stderr.write(`wrote ${values.out}\n`);

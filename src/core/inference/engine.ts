@@ -23,6 +23,8 @@ export interface EngineInfo {
   usedProviders?: string[] | null;
   /** Why this engine or device was chosen when it is not the obvious one (fallbacks, stale files). */
   notes: string[];
+  /** TF.js: the backend's warnings (native backends skipped and why). */
+  warnings?: string[];
 }
 
 export interface InferenceEngine {

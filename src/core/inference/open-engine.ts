@@ -69,7 +69,7 @@ async function openTfjs(modelDir: string, spec: ModelInputSpec, options: OpenEng
   const backend = await initBackend({ prefer: options.backend ?? "auto" });
   const tf = backend.tf as Tf;
   const model = await loadModel(tf, modelDir);
-  return new TfjsEngine(tf, model, { size: spec.preprocess.size, channels: spec.channels }, { name: "tfjs", device: `${backend.backend}: ${backend.device}`, notes: [...notes, ...backend.warnings] });
+  return new TfjsEngine(tf, model, { size: spec.preprocess.size, channels: spec.channels }, { name: "tfjs", device: `${backend.backend}: ${backend.device}`, notes, warnings: backend.warnings });
 }
 
 /**

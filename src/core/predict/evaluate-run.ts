@@ -63,7 +63,7 @@ export async function evaluateRun(runStore: RunStore, runId: string, options: Ev
   const { samples, description, fingerprint } = await evaluationSamples(config, options.data, onLog);
   const overlap = await guardEvaluation(samples, { runId, runDir: paths.dir, fingerprint: fingerprint ? { run: record.datasetFingerprint, now: fingerprint } : undefined, allowOverlap: options.allowOverlap, onLog });
   const engine = await openEngine(paths.modelDir, spec, { engine: options.engine, backend: options.backend });
-  engine.info.notes.forEach(onLog);
+  [...engine.info.notes, ...(engine.info.warnings ?? [])].forEach(onLog);
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   try {
     const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, resolveTta(options.tta, config.eval.tta), { engine: engine.info, overlap });
