@@ -9,9 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as tfjs from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEAD_LAYER_NAME, loadModel, type Architecture } from "../../src/core/models";
+import { validateExperiment } from "../../src/core/experiment";
+import { HEAD_LAYER_NAME, INPUT_NORMALIZATION_LAYER, loadModel, type Architecture } from "../../src/core/models";
 import type { HeadKind } from "../../src/core/models/types";
 import { importWeightsToFolder } from "../../src/core/onnx/import-weights";
+import { RunStore } from "../../src/core/runs";
+import { initialModel } from "../../src/core/train/initial-model";
 import { readModelInput } from "../../src/core/train/model-input";
 import { initBackend } from "../../src/core/tf/backend";
 
@@ -137,6 +140,23 @@ describe(`torchvision ONNX import: adaptation and errors${SKIP}`, () => {
     } finally {
       tf.dispose([rgb, x]);
       model.dispose();
+    }
+  });
+
+  it.skipIf(!HAS_TORCH)("model.pretrained: x.onnx starts training from the imported body with a new `any` head", { timeout: 120_000 }, async () => {
+    const config = validateExperiment(
+      { data: { kind: "synthetic", patients: 2 }, model: { architecture: "resnet18", pretrained: join(fixtures, "resnet18.onnx"), labels: "any" } },
+      join(out, "exp.ich.json"),
+    );
+    const model = await initialModel(tf, config, 3, 1, new RunStore(join(out, "runs")));
+    const imported = await loadModel(tf, join(out, "resnet18"));
+    try {
+      expect(model.outputs[0].shape).toEqual([null, 1]);
+      expect(model.getLayer(INPUT_NORMALIZATION_LAYER).trainable).toBe(false);
+      for (const name of ["conv1", "layer4_1_bn2"]) expect(model.getLayer(name).getWeights()[0].dataSync()).toEqual(imported.getLayer(name).getWeights()[0].dataSync());
+    } finally {
+      model.dispose();
+      imported.dispose();
     }
   });
 

@@ -1,8 +1,9 @@
-// The model a new run starts from: fresh weights, or a pretrained TF.js model / previous run's
+// The model a new run starts from: fresh weights, torchvision weights from an ONNX export, or a pretrained TF.js model / previous run's
 // best model with its head fitted to this experiment's labels.
 import { pretrainedSource } from "../experiment";
 import type { ExperimentConfig } from "../experiment/types";
 import { adaptHead, buildModel, loadModel, loadPretrained } from "../models";
+import { isOnnxPretrained, loadOnnxPretrained } from "../onnx/import-weights";
 import type { RunStore } from "../runs";
 import type { LayersModel, Tf } from "./tf-types";
 
@@ -10,7 +11,14 @@ export async function initialModel(tf: Tf, config: ExperimentConfig, channels: n
   const source = pretrainedSource(config);
   if (!source) {
     // inputSize null: the same weights serve every progressive-resizing size.
-    return buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs, dropout: config.model.dropout, seed: config.train.seed });
+    return buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs, head: config.model.head, dropout: config.model.dropout, seed: config.train.seed });
+  }
+  if (source.kind !== "run" && isOnnxPretrained(source.kind === "url" ? source.url : source.path)) {
+    // torchvision weights: the catalog architecture with `model.head`; the classifier is kept only when it already has `outputs` outputs.
+    const path = source.kind === "url" ? source.url : source.path;
+    const { architecture, head, dropout } = config.model;
+    const { model } = await loadOnnxPretrained(tf, path, { architecture, inputSize: null, channels, outputs, head, dropout, seed: config.train.seed, keepClassifier: true });
+    return model;
   }
   const loaded = source.kind === "run" ? await loadModel(tf, runStore.paths(source.runId).modelDir) : await loadPretrained(tf, source.kind === "url" ? source.url : source.path);
   const inputChannels = loaded.inputs[0].shape[loaded.inputs[0].shape.length - 1];
