@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { LABELS, type Label } from "../labels";
 import { ExperimentError, formatSchemaErrors } from "./errors";
+import { describeArchitecture } from "../models/catalog";
 import { experimentValidator } from "./schema";
 import type { DataConfig, ExperimentConfig } from "./types";
 
@@ -44,6 +45,11 @@ function crossFieldProblems(config: ExperimentConfig, raw: unknown): string[] {
     if (given !== undefined && given !== total) problems.push(`/train/epochs is ${String(given)} but /train/fineTune trains ${fineTune.freezeEpochs} + ${fineTune.epochs} = ${total} epochs; leave /train/epochs out`);
     config.train.epochs = total;
   }
+  const model = config.model;
+  if (model.head === "torchvision" && model.architecture !== "alexnet") problems.push(`/model/head "torchvision" is AlexNet's classifier; ${model.architecture} takes "linear" or "fastai"`);
+  const { minInputSize } = describeArchitecture(model.architecture);
+  const sizes = [{ at: "/input/size", size: config.input.size }, ...config.input.progressiveResizing.map((stage, i) => ({ at: `/input/progressiveResizing/${i}/size`, size: stage.size }))];
+  for (const { at, size } of sizes) if (size < minInputSize) problems.push(`${at} ${size} is below ${model.architecture}'s minimum input of ${minInputSize} px`);
   const seen = new Set<number>();
   config.input.progressiveResizing.forEach((stage, i) => {
     if (seen.has(stage.fromEpoch)) problems.push(`/input/progressiveResizing/${i}/fromEpoch repeats epoch ${stage.fromEpoch}`);
