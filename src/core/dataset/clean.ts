@@ -19,6 +19,7 @@ export const CLEAN_REPORT_FILE = "clean-report.json";
 export const EXCLUSION_FILE = "exclude.csv";
 export const DEFAULT_LOW_BRAIN_SHARE = 0.2;
 const BATCH = 16;
+export const MAX_LISTED_PER_KIND = 1000;
 
 export interface CleanOptions {
   labels?: string;
@@ -50,7 +51,13 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
   const where = options.where;
 
   const issues: CleanIssue[] = [];
-  const issue = (kind: CleanIssueKind, id: string, file: string | undefined, detail: string) => issues.push({ kind, id, file, detail, excluded: EXCLUDING.has(kind) });
+  const counts: CleanReport["counts"] = {};
+  // Every excluding issue is listed (the exclusion CSV is made from them); informational kinds up to
+  // MAX_LISTED_PER_KIND, so a 752,803-row labels table against a 20,000-file folder stays a small report.
+  const issue = (kind: CleanIssueKind, id: string, file: string | undefined, detail: string, excluded = EXCLUDING.has(kind)) => {
+    const n = (counts[kind] = (counts[kind] ?? 0) + 1);
+    if (excluded || n <= MAX_LISTED_PER_KIND) issues.push({ kind, id, file, detail, excluded });
+  };
   const inScope = (id: string) => !where || matchesWhere(table?.labels.get(id), where);
 
   // Pass 1 over the index: the usual image size of the files in scope.
@@ -81,7 +88,7 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
     if (c.rsnaFix) issue("rsna-fix", c.id, c.file, "12-bit unsigned with RescaleIntercept > -100: the RSNA fix is applied on load");
     if (c.brainShare !== undefined && c.brainShare < threshold) {
       const excluded = options.excludeLowBrain === true && !anyBleed(c.id);
-      issues.push({ kind: "low-brain-content", id: c.id, file: c.file, detail: `${(c.brainShare * 100).toFixed(1)} % of pixels in the brain window (threshold ${(threshold * 100).toFixed(0)} %)`, excluded });
+      issue("low-brain-content", c.id, c.file, `${(c.brainShare * 100).toFixed(1)} % of pixels in the brain window (threshold ${(threshold * 100).toFixed(0)} %)`, excluded);
     }
   };
   const send = async () => {
@@ -138,8 +145,6 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
     for (const i of issues) if (!i.file && fileOf.has(i.id)) i.file = fileOf.get(i.id);
   }
 
-  const counts: CleanReport["counts"] = {};
-  for (const i of issues) counts[i.kind] = (counts[i.kind] ?? 0) + 1;
   await mkdir(outDir, { recursive: true });
   const exclusionCsv = join(outDir, EXCLUSION_FILE);
   const excluded = new Map<string, { file: string; reasons: string[] }>();

@@ -108,7 +108,7 @@ export interface CleanReport {
   /** The commonest Rows×Columns and how many files have it. */
   usualSize?: { rows: number; columns: number; files: number };
   lowBrainThreshold: number;
-  /** Every issue (one per image and kind). */
+  /** One per image and kind: every excluding issue, informational kinds up to 1,000 each (`counts` has all). */
   issues: CleanIssue[];
   /** Ids in the exclusion CSV. */
   excluded: number;
