@@ -131,7 +131,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
   if (resumeFrom) emit({ type: "log", runId, message: `resuming from ${resumeFrom}: epoch ${state.epoch}, batch ${state.batch + 1}` });
   emit({ type: "log", runId, message: plan.description });
-  if (runner.replicas > 1) emit({ type: "log", runId, message: `data-parallel training: ${runner.replicas} replicas (the training thread and ${runner.replicas - 1} worker threads)` });
+  if (runner.replicas > 1) emit({ type: "log", runId, message: `data-parallel training: ${runner.replicas} replicas (the training thread and ${runner.replicas - 1} worker thread${runner.replicas > 2 ? "s" : ""})` });
 
   let lastHeartbeat = 0;
   let status: RunStatus = "completed";
