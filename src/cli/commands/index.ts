@@ -25,6 +25,7 @@ export const commands: Record<string, CommandEntry> = {
   "lr-find": entry("learning-rate finder: loss against an exponential LR sweep, suggested LR", () => import("./lr-find")),
   index: entry("header-only, incremental index of a dataset folder as JSON lines (with labels)", () => import("./dataset-index")),
   explore: entry("dataset summary: counts, prevalence, co-occurrence, header histograms, samples, augmentations", () => import("./explore")),
+  "baseline-metadata": entry("metadata baseline: random forest on DICOM header fields, per-label AUC with a patient split", () => import("./baseline-metadata")),
   clean: entry("cleaning report of a dataset folder (unreadable, non-CT, label problems, low brain content) + exclusion CSV", () => import("./clean")),
   runs: entry("list training runs (status, best weighted log loss, mean AUC, duration)", () => import("./runs")),
   backend: entry("show the TF.js backend and device this machine trains on", () => import("./backend")),
