@@ -179,6 +179,17 @@ describe("errors name the file and the field path", () => {
     );
   });
 
+  it("AlexNet needs ≥ 63 px at every size; the torchvision head is AlexNet's only", () => {
+    expect(problemsOf({ ...minimal, input: { size: 48, progressiveResizing: [{ fromEpoch: 2, size: 62 }, { fromEpoch: 3, size: 63 }] }, model: { architecture: "alexnet" } })).toEqual([
+      "demo.ich.json: /input/size 48 is below alexnet's minimum input of 63 px",
+      "demo.ich.json: /input/progressiveResizing/0/size 62 is below alexnet's minimum input of 63 px",
+    ]);
+    expect(problemsOf({ ...minimal, model: { architecture: "resnet50", head: "torchvision" } })).toEqual([
+      'demo.ich.json: /model/head "torchvision" is AlexNet\'s classifier; resnet50 takes "linear" or "fastai"',
+    ]);
+    expect(validateExperiment({ ...minimal, input: { size: 63 }, model: { architecture: "alexnet", head: "torchvision" } }, "a.ich.json").model.head).toBe("torchvision");
+  });
+
   it("unknown data kind lists the kinds", () => {
     expect(problemsOf({ data: { kind: "png" } })).toEqual(['demo.ich.json: /data/kind must be one of: "rsna", "images", "synthetic" (got "png")']);
   });
