@@ -1,8 +1,8 @@
 // Messages between the run dashboard (src/extension/panels/dashboard.ts) and its webview
 // (webview/dashboard/main.ts). Both sides validate what they receive with the parsers below;
 // run summaries, metrics lines and evaluations are also reused by the compare panel.
-import { LABELS, type Label } from "../core/labels";
-import type { MetricsLine, RunStatus } from "../core/runs/types";
+import { LABELS, type Label } from "../shared/labels";
+import { RUN_STATUSES, type MetricsLine, type RunStatus } from "../core/runs/types";
 import { isCount, isFiniteNumber, isRecord, isString } from "./guards";
 
 /** What the panels show of a run.json (the config is kept whole for the summary and the diff). */
@@ -75,7 +75,6 @@ export type DashboardFromWebview = { type: "ready" } | { type: "openRunJson" };
 
 const finiteOrNull = (v: unknown): v is number | null => v === null || isFiniteNumber(v);
 const stringOrNull = (v: unknown): v is string | null => v === null || isString(v);
-const STATUSES: readonly string[] = ["running", "completed", "failed", "cancelled"];
 /** Caps so a hostile or corrupt message cannot make a panel allocate without bound. */
 const MAX_POINTS = 1_000_000;
 const MAX_ROC_POINTS = 10_000;
@@ -86,7 +85,7 @@ export function isRunSummary(v: unknown): v is RunSummary {
     isString(v.id) &&
     isString(v.name) &&
     isString(v.status) &&
-    STATUSES.includes(v.status) &&
+    (RUN_STATUSES as readonly string[]).includes(v.status) &&
     isString(v.architecture) &&
     isString(v.backend) &&
     isString(v.device) &&

@@ -2,8 +2,12 @@
 // (webview/explore/main.ts). Both sides validate what they receive.
 import type { AugmentationPreview, ExploreSummary, Histogram, SampleSlice } from "../core/dataset/explore-types";
 import { HEADER_FIELDS } from "../core/dataset/explore-types";
-import { LABELS } from "../core/labels";
+import { LABELS } from "../shared/labels";
 import { isCount, isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
+
+// The summary's shape is the engine's (`ich explore --json`); the webview takes it from here.
+export type { AugmentationPreview, ExploreSummary, Histogram } from "../core/dataset/explore-types";
+export { HEADER_FIELD_TITLES, HEADER_FIELDS } from "../core/dataset/explore-types";
 
 export type ExploreToWebview =
   /** A progress line of the engine while it indexes and draws. */

@@ -1,6 +1,6 @@
 // Runtime checks the protocol parsers share: every message crossing the webview boundary is
 // validated with these before either side trusts it.
-import { isLabel, type Label } from "../core/labels";
+import { isLabel, type Label } from "../shared/labels";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,6 +1,6 @@
 // Messages between the DICOM preview custom editor (src/extension/preview) and its webview
 // (webview/preview/main.ts). Both sides validate everything they receive with the guards below.
-import { LABELS } from "../core/labels";
+import { LABELS } from "../shared/labels";
 import { isCount, isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
 
 export const LABEL_COUNT = LABELS.length;

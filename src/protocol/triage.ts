@@ -1,6 +1,6 @@
 // Messages between the triage table (src/extension/panels/triage.ts) and its webview
 // (webview/triage/main.ts). Both sides validate what they receive.
-import { LABELS, type Label } from "../core/labels";
+import { LABELS, type Label } from "../shared/labels";
 import { isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
 
 export interface TriageSlice {

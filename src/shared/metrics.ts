@@ -1,8 +1,8 @@
 // What the panels plot and tabulate: curves from metrics points, the final-metrics table with its
 // better direction per row, and the best value per row. Browser-safe (the webviews import it).
-import { formatElapsed } from "../../../core/duration";
-import { LABELS, type Label } from "../../../core/labels";
-import type { EpochPoint, EvalSummary, MetricsPoint, RunSummary } from "../../../protocol/dashboard";
+import { formatElapsed } from "./duration";
+import { LABELS, type Label } from "./labels";
+import type { EpochPoint, EvalSummary, MetricsPoint, RunSummary } from "../protocol/dashboard";
 
 export interface XY {
   x: number;

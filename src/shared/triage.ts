@@ -1,28 +1,8 @@
-// Builds the triage table from `ich predict --json` output: slices grouped by study/series,
+// Builds the triage table from `ich predict --json` output (read by readPredictOutput): slices grouped by study/series,
 // per-label maxima, studies and slices sorted by the `any` probability (highest first).
-import { LABELS, type Label } from "../../../core/labels";
-import { isRecord, isString } from "../../../protocol/guards";
-import { isProbabilities, type TriageResult, type TriageSlice, type TriageStudy } from "../../../protocol/triage";
-
-export interface PredictOutput {
-  labels: Label[];
-  slices: { file: string; id: string; patientId?: string; studyUid?: string; seriesUid?: string; probabilities: Partial<Record<Label, number>> }[];
-  failures: { file: string; error: string }[];
-}
-
-/** Checks the JSON document `ich predict --json` printed; throws naming the first bad field. */
-export function parsePredictOutput(value: unknown): PredictOutput {
-  if (!isRecord(value)) throw new Error("ich predict --json: output is not a JSON object");
-  const labels = Array.isArray(value.labels) ? value.labels.filter((l): l is Label => isString(l) && (LABELS as readonly string[]).includes(l)) : [];
-  if (!Array.isArray(value.slices)) throw new Error("ich predict --json: no slices array");
-  value.slices.forEach((s, i) => {
-    if (!isRecord(s) || !isString(s.file) || !isString(s.id)) throw new Error(`ich predict --json: slices[${i}] lacks file or id`);
-    if (!isProbabilities(s.probabilities)) throw new Error(`ich predict --json: slices[${i}] (${s.file}) has probabilities outside [0, 1] or unknown labels`);
-    for (const key of ["patientId", "studyUid", "seriesUid"] as const) if (s[key] !== undefined && !isString(s[key])) throw new Error(`ich predict --json: slices[${i}].${key} is not a string`);
-  });
-  const failures = Array.isArray(value.failures) ? value.failures.filter((f): f is { file: string; error: string } => isRecord(f) && isString(f.file) && isString(f.error)) : [];
-  return { labels, slices: value.slices as PredictOutput["slices"], failures };
-}
+import { LABELS, type Label } from "./labels";
+import type { PredictOutput } from "../protocol/engine-output";
+import type { TriageResult, TriageSlice, TriageStudy } from "../protocol/triage";
 
 /** Highest `first` label first; ties by the labels in LABELS order, then by the name. */
 function byLabelDescending<T>(probs: (t: T) => Partial<Record<Label, number>>, name: (t: T) => string, first: Label = "any"): (a: T, b: T) => number {
@@ -39,7 +19,7 @@ function byLabelDescending<T>(probs: (t: T) => Partial<Record<Label, number>>, n
   };
 }
 
-export function buildTriage(output: PredictOutput, csvPath: string, model: string): TriageResult {
+export function buildTriage(output: Pick<PredictOutput, "labels" | "slices" | "failures">, csvPath: string, model: string): TriageResult {
   const groups = new Map<string, TriageStudy>();
   for (const s of output.slices) {
     const studyUid = s.studyUid ?? "(no study UID)";

@@ -42,7 +42,8 @@ describe("engine launch guard", () => {
       if (policy) setLaunchPolicy(policy);
       expect(() => launchProcess(process.execPath, script)).toThrow(RestrictedModeError);
       expect(() => startEngine({ command: process.execPath, args: script, env: {} }, dir)).toThrow(/no engine process in Restricted Mode .*Trust this workspace/);
-      const predictor = new Predictor({ invocation: (args) => ({ command: process.execPath, args: [...script, ...args], env: {} }), cwd: () => dir, storageDir: dir, log: () => {} });
+      const invocation = () => ({ command: process.execPath, args: script, env: {} });
+      const predictor = new Predictor({ predictInvocation: invocation, gradcamInvocation: invocation, cwd: () => dir, storageDir: dir, log: () => {} });
       await expect(predictor.predict(join(dir, "run"), [marker])).rejects.toThrow(RestrictedModeError);
     }
     expect(spawned).toEqual([]);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressEvent, RunRecord } from "../../src/core/runs/types";
-import { LineSplitter, parseJsonOutput, parseProgressEvent } from "../../src/extension/logic/jsonLines";
+import { LineSplitter } from "../../src/extension/logic/jsonLines";
 import { applyProgressEvent, formatEta, formatProgressMessage, initialProgressState, progressFraction } from "../../src/extension/logic/progress";
-import { fileStamp, lrFindInvocation, predictionCsvPath, resolveNodePath, resolveRunsDirectory, trainInvocation } from "../../src/extension/logic/commandLine";
+import { join } from "node:path";
+import { fileStamp, gradcamInvocation, lrFindInvocation, predictInvocation, predictionCsvPath, resolveNodePath, resolveRunsDirectory, trainInvocation } from "../../src/extension/logic/commandLine";
 import { groupRunsByExperiment, runDescription, runTooltipMarkdown, statusIcon } from "../../src/extension/logic/runTree";
-import { comparisonMarkdown } from "../../src/extension/logic/comparison";
 import { lastImagesPerSec } from "../../src/extension/logic/backendReport";
 
 describe("JSON lines", () => {
@@ -15,19 +15,6 @@ describe("JSON lines", () => {
     expect(splitter.push('pe":"warning","message":"w"}')).toEqual([]);
     expect(splitter.flush()).toEqual(['{"type":"warning","message":"w"}']);
     expect(splitter.flush()).toEqual([]);
-  });
-
-  it("recognises only ProgressEvent objects", () => {
-    expect(parseProgressEvent('{"type":"run-ended","runId":"r1","status":"completed"}')).toEqual({ type: "run-ended", runId: "r1", status: "completed" });
-    expect(parseProgressEvent('{"type":"something-else"}')).toBeUndefined();
-    expect(parseProgressEvent("[1,2]")).toBeUndefined();
-    expect(parseProgressEvent("{not json")).toBeUndefined();
-    expect(parseProgressEvent("epoch 1 done")).toBeUndefined();
-  });
-
-  it("takes the last JSON line when a command logs before its document", () => {
-    expect(parseJsonOutput<{ a: number }>('loading...\n{"a":2}\n', "x")).toEqual({ a: 2 });
-    expect(() => parseJsonOutput("no json here", "ich eval")).toThrow(/ich eval: output is not JSON/);
   });
 });
 
@@ -79,7 +66,19 @@ describe("command lines", () => {
     expect(inv.args).toEqual(["/ext/dist/cli.js", "train", "/ws/a.ich.json", "--json-progress", "--runs", "/ws/runs", "--backend", "wasm"]);
     const auto = trainInvocation({ nodePath: "node", cliPath: "/c.js", backend: "auto" }, "/ws/a.ich.json", "/ws/runs");
     expect(auto.args).not.toContain("--backend");
-    expect(inv.env).toEqual({ ICH_BACKEND: "wasm", ICH_NATIVE_MODULES: "/store/native" });
+    expect(inv.env).toEqual({ ICH_BACKEND: "wasm", ICH_NATIVE_MODULES: "/store/native", NODE_PATH: join("/store/native", "node_modules") });
+  });
+
+  it("gives the preview's predictions and Grad-CAM the same command line and environment as ICH: Predict", () => {
+    const context = { nodePath: "/usr/bin/node", cliPath: "/ext/dist/cli.js", backend: "wasm" as const, nativeModulesDir: "/store/native" };
+    const preview = predictInvocation(context, "/runs/r1", ["/d/a.dcm", "/d/b.dcm"]);
+    const command = predictInvocation(context, "/runs/r1", ["/d"], "/d/out.csv");
+    expect(preview.args).toEqual(["/ext/dist/cli.js", "predict", "/runs/r1", "/d/a.dcm", "/d/b.dcm", "--json", "--backend", "wasm"]);
+    expect(command.args).toEqual(["/ext/dist/cli.js", "predict", "/runs/r1", "/d", "--json", "--out", "/d/out.csv", "--backend", "wasm"]);
+    expect(preview.env).toEqual(command.env);
+    const gradcam = gradcamInvocation(context, "/runs/r1", "/d/a.dcm", "subdural");
+    expect(gradcam.args).toEqual(["/ext/dist/cli.js", "predict", "/runs/r1", "/d/a.dcm", "--gradcam", "subdural", "--backend", "wasm"]);
+    expect(gradcam.env).toEqual(command.env);
   });
 
   it("gives lr-find the workspace's run store, so a run:<id> pretrained model resolves there", () => {
@@ -145,12 +144,6 @@ describe("runs tree", () => {
     expect(md).toContain("| Best weighted log loss | 0.2000 |");
     expect(md).toContain("| Duration | 2m 05s |");
     expect(md).toContain("| Backend | wasm — CPU (WASM SIMD, 1 thread) |");
-  });
-
-  it("lays runs side by side in the comparison table", () => {
-    const md = comparisonMarkdown([{ record: runs[0] }, { record: record({ id: "c", name: "c", architecture: "resnet18" }) }]);
-    expect(md).toContain("| Architecture | small-cnn | resnet18 |");
-    expect(md.split("\n").filter((l) => l.startsWith("|")).length).toBe(12);
   });
 });
 

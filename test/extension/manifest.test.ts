@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { COMMAND_IDS, PANEL_VIEW_TYPES, RUNS_VIEW_ID, VIEW_TYPES } from "../../src/extension/ids";
 
 const root = join(__dirname, "..", "..");
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -14,7 +15,9 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
     views: Record<string, { id: string }[]>;
     configuration: { properties: Record<string, { scope?: string }> };
     viewsWelcome: { view: string; contents: string; when?: string }[];
+    customEditors: { viewType: string }[];
   };
+  activationEvents: string[];
   capabilities?: { untrustedWorkspaces?: { supported: boolean | "limited"; description?: string; restrictedConfigurations?: string[] } };
 };
 
@@ -38,6 +41,18 @@ describe("package.json contributions", () => {
   it("registers exactly the contributed commands, all in the ICH category", () => {
     expect([...registered].sort()).toEqual([...contributed].sort());
     for (const command of manifest.contributes.commands) expect(command.category, command.command).toBe("ICH");
+  });
+
+  it("types command, view and view-type ids from exactly these contributions (src/extension/ids.ts)", () => {
+    expect([...COMMAND_IDS].sort()).toEqual([...contributed].sort());
+    expect(Object.values(manifest.contributes.views).flat().map((v) => v.id)).toEqual([RUNS_VIEW_ID]);
+    expect(manifest.contributes.customEditors.map((e) => e.viewType)).toEqual([VIEW_TYPES.dicomPreview]);
+    expect(manifest.activationEvents).toContain(`onCustomEditor:${VIEW_TYPES.dicomPreview}`);
+    // Every panel comes back after a window reload: its serializer activates the extension.
+    expect(manifest.activationEvents.filter((e) => e.startsWith("onWebviewPanel:")).sort()).toEqual(PANEL_VIEW_TYPES.map((t) => `onWebviewPanel:${t}`).sort());
+    // No id is spelled out anywhere else in the extension.
+    const spelled = extensionSources.flatMap((text) => [...text.matchAll(/"(ichLab\.(?:dicomPreview|dashboard|compare|triage|explore|runs))"/g)].map((m) => m[1]));
+    expect(spelled.sort()).toEqual([RUNS_VIEW_ID, ...Object.values(VIEW_TYPES)].sort());
   });
 
   it("names only contributed commands in menus", () => {

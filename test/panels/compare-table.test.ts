@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareTable, compareTableCsvRows } from "../../src/extension/panels/logic/compareTable";
-import { toCsv } from "../../src/extension/panels/logic/csv";
+import { compareTable, compareTableCsvRows } from "../../src/shared/compareTable";
+import { toCsv } from "../../src/shared/csv";
 import { toMetricsPoint } from "../../src/extension/panels/logic/runData";
 import { JsonlTail } from "../../src/extension/panels/logic/tail";
 import { readEvaluation, readRunSummary } from "../../src/extension/panels/runFolder";

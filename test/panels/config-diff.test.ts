@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { configDiff, flattenConfig } from "../../src/extension/panels/logic/flatten";
-import { toCsv } from "../../src/extension/panels/logic/csv";
+import { configDiff, flattenConfig } from "../../src/shared/flatten";
+import { toCsv } from "../../src/shared/csv";
 
 describe("flattenConfig", () => {
   it("flattens nested objects to dotted paths and keeps arrays as JSON leaves", () => {

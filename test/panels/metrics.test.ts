@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bestIndices, curveById, curveSeries, epochPoints, finalMetrics, formatDurationMs, perLabelAuc } from "../../src/extension/panels/logic/metrics";
+import { bestIndices, curveById, curveSeries, epochPoints, finalMetrics, formatDurationMs, perLabelAuc } from "../../src/shared/metrics";
 import { toMetricsPoint } from "../../src/extension/panels/logic/runData";
 import type { MetricsPoint, RunSummary } from "../../src/protocol/dashboard";
 import { epochLines } from "./helpers";

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { setLaunchPolicy } from "../../src/extension/engine/launch";
-import { parseGradcamOutput, parsePredictOutput, Predictor, probabilitiesOf } from "../../src/extension/preview/predictions";
+import { readGradcamOutput, readPredictOutput } from "../../src/protocol/engine-output";
+import { probabilitiesByFile, Predictor } from "../../src/extension/preview/predictions";
 
 // The launcher refuses everything until the extension reports a trusted workspace.
 beforeAll(() => setLaunchPolicy({ isTrusted: () => true, workspaceFolders: () => [] }));
@@ -18,29 +19,29 @@ const cliOutput = JSON.stringify({
   ],
   studies: [{ studyUid: "1", seriesUid: "2", slices: 2, probabilities: { any: 0.9 } }],
   failures: [{ file: "/data/s/c.dcm", error: "truncated" }],
+  engine: { name: "onnx", device: "CPU (ONNX Runtime 1.30.0, 2 intra-op threads)", notes: [] },
 });
 
-describe("prediction output parsing", () => {
-  it("reads per-slice probabilities in LABELS order and ignores studies and failures", () => {
-    const parsed = parsePredictOutput(cliOutput);
+describe("prediction output for the preview", () => {
+  it("takes per-slice probabilities in LABELS order from the contract's predict output", () => {
+    const parsed = probabilitiesByFile(readPredictOutput(cliOutput));
     expect([...parsed.keys()]).toEqual(["/data/s/a.dcm", "/data/s/b.dcm"]);
     expect(parsed.get("/data/s/a.dcm")).toEqual([0.9, 0.1, 0.2, 0.3, 0.4, 0.8]);
   });
 
-  it("keeps any-only models (other labels null) and rejects out-of-range or missing `any`", () => {
-    expect(probabilitiesOf({ any: 0.7 })).toEqual([0.7, null, null, null, null, null]);
-    expect(probabilitiesOf({ subdural: 0.7 })).toBeUndefined();
-    expect(probabilitiesOf({ any: 1.2 })).toBeUndefined();
-    expect(probabilitiesOf([0.1, 0.2])).toBeUndefined();
-    expect(parsePredictOutput("not json\n{\"file\":\"x.dcm\",\"any\":0.3}\n").get("x.dcm")).toEqual([0.3, null, null, null, null, null]);
-    expect(parsePredictOutput("").size).toBe(0);
+  it("keeps any-only models (other labels null) and leaves out slices without `any`", () => {
+    const output = { labels: ["any"], tta: false, engine: null, studies: [], failures: [], slices: [
+      { file: "x.dcm", id: "x", probabilities: { any: 0.7 } },
+      { file: "y.dcm", id: "y", probabilities: { subdural: 0.7 } },
+    ] };
+    const parsed = probabilitiesByFile(readPredictOutput(JSON.stringify(output)));
+    expect(parsed.get("x.dcm")).toEqual([0.7, null, null, null, null, null]);
+    expect(parsed.has("y.dcm")).toBe(false);
   });
 
-  it("reads the Grad-CAM grid of `ich predict --gradcam` and clamps it to [0, 1]", () => {
-    const out = JSON.stringify({ file: "a.dcm", label: "any", probability: 0.9, gradcam: { width: 2, height: 2, values: [0, 0.5, 1.2, -0.1], layer: "block5_relu" } });
-    expect(parseGradcamOutput(out)).toEqual({ width: 2, height: 2, values: [0, 0.5, 1, 0] });
-    expect(parseGradcamOutput(JSON.stringify({ gradcam: { width: 2, height: 2, values: [0, 1] } }))).toBeUndefined();
-    expect(parseGradcamOutput("garbage")).toBeUndefined();
+  it("reads the Grad-CAM grid of `ich predict --gradcam`", () => {
+    const out = JSON.stringify({ file: "a.dcm", label: "any", probability: 0.9, gradcam: { width: 2, height: 2, values: [0, 0.5, 1, 0], layer: "block5_relu" } });
+    expect(readGradcamOutput(out).gradcam).toMatchObject({ width: 2, height: 2, values: [0, 0.5, 1, 0] });
   });
 });
 
@@ -56,10 +57,10 @@ describe("Predictor cache", () => {
       engine,
       `const fs = require("fs"); const [, , , , ...rest] = process.argv; const files = rest.filter((a) => a.endsWith(".dcm"));
        fs.appendFileSync(${JSON.stringify(calls)}, files.length + "\\n");
-       console.log(JSON.stringify({ slices: files.map((file, i) => ({ file, probabilities: { any: 0.1 * (i + 1) } })) }));`,
+       console.log(JSON.stringify({ labels: ["any"], tta: false, engine: null, studies: [], failures: [], slices: files.map((file, i) => ({ file, id: file, probabilities: { any: 0.1 * (i + 1) } })) }));`,
     );
-    const make = (storage: string) =>
-      new Predictor({ invocation: (args) => ({ command: process.execPath, args: [engine, ...args], env: {} }), cwd: () => dir, storageDir: storage, log: () => {} });
+    const invocation = (runDir: string, files: readonly string[]) => ({ command: process.execPath, args: [engine, "predict", runDir, ...files], env: {} });
+    const make = (storage: string) => new Predictor({ predictInvocation: invocation, gradcamInvocation: () => invocation("", []), cwd: () => dir, storageDir: storage, log: () => {} });
     const storage = join(dir, "storage");
     const predictor = make(storage);
     const first = await predictor.predict("run-1", files.slice(0, 2));

@@ -5,15 +5,15 @@
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-single-select/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
-import { LABELS } from "../../src/core/labels";
-import { compareTable } from "../../src/extension/panels/logic/compareTable";
-import { CURVES, finalMetrics, perLabelAuc, curveSeries, FINAL_METRICS } from "../../src/extension/panels/logic/metrics";
-import { parseCompareToWebview, type CompareFromWebview, type CompareRunData } from "../../src/protocol/compare";
+import { LABELS } from "../../src/shared/labels";
+import { compareTable } from "../../src/shared/compareTable";
+import { CURVES, finalMetrics, perLabelAuc, curveSeries, FINAL_METRICS } from "../../src/shared/metrics";
+import { parseCompareToWebview, type CompareFromWebview, type CompareRunData, type CompareToWebview } from "../../src/protocol/compare";
 import { aucBarChart, baseChartOptions, Chart, chartCard, createChart, el, followTheme, lineChart, seriesColor, seriesDash, showDatasets } from "../shared/charts";
+import { connectHost } from "../shared/host";
 
-declare function acquireVsCodeApi(): { postMessage(message: CompareFromWebview): void };
-const vscode = acquireVsCodeApi();
-const post = (message: CompareFromWebview) => vscode.postMessage(message);
+const host = connectHost<CompareToWebview, CompareFromWebview>(parseCompareToWebview, received);
+const post = (message: CompareFromWebview) => host.post(message);
 
 const app = document.getElementById("app") as HTMLElement;
 const charts = new Map<string, Chart>();
@@ -167,9 +167,7 @@ function renderCharts(): void {
   scatter("scatter-time", "secondsPerEpoch");
 }
 
-window.addEventListener("message", (event: MessageEvent) => {
-  const message = parseCompareToWebview(event.data);
-  if (!message) return;
+function received(message: CompareToWebview): void {
   if (message.type === "runs") {
     if (charts.size === 0) build();
     runs = message.runs;
@@ -185,7 +183,8 @@ window.addEventListener("message", (event: MessageEvent) => {
   } else if (message.type === "error") {
     app.prepend(el("p", { class: "error", role: "alert" }, message.message));
   }
-});
+}
+
 
 followTheme(() => [...charts.values()]);
 post({ type: "ready" });

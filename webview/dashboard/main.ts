@@ -4,15 +4,15 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-collapsible/index.js";
-import { LABELS } from "../../src/core/labels";
-import { flattenConfig } from "../../src/extension/panels/logic/flatten";
-import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/extension/panels/logic/metrics";
-import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary } from "../../src/protocol/dashboard";
+import { LABELS } from "../../src/shared/labels";
+import { flattenConfig } from "../../src/shared/flatten";
+import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/shared/metrics";
+import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary, type DashboardToWebview } from "../../src/protocol/dashboard";
 import { aucBarChart, Chart, chartCard, el, followTheme, lineChart, seriesColor, showDatasets } from "../shared/charts";
+import { connectHost } from "../shared/host";
 
-declare function acquireVsCodeApi(): { postMessage(message: DashboardFromWebview): void };
-const vscode = acquireVsCodeApi();
-const post = (message: DashboardFromWebview) => vscode.postMessage(message);
+const host = connectHost<DashboardToWebview, DashboardFromWebview>(parseDashboardToWebview, received);
+const post = (message: DashboardFromWebview) => host.post(message);
 
 let run: RunSummary | undefined;
 let points: MetricsPoint[] = [];
@@ -131,9 +131,7 @@ function renderAll(): void {
   document.body.dataset.epochs = String(points.filter((p) => p.kind === "epoch").length);
 }
 
-window.addEventListener("message", (event: MessageEvent) => {
-  const message = parseDashboardToWebview(event.data);
-  if (!message) return;
+function received(message: DashboardToWebview): void {
   switch (message.type) {
     case "init":
       if (charts.size === 0) build();
@@ -164,7 +162,8 @@ window.addEventListener("message", (event: MessageEvent) => {
       app.prepend(el("p", { class: "error", role: "alert" }, message.message));
       break;
   }
-});
+}
+
 
 followTheme(() => [...charts.values()]);
 post({ type: "ready" });

@@ -2,15 +2,13 @@
 // histograms, sample slices per subtype (click: DICOM preview), the cleaning report and the
 // augmentation preview with a re-roll. Everything shown comes from `ich explore --json`.
 import "@vscode-elements/elements/dist/vscode-button/index.js";
-import type { AugmentationPreview, ExploreSummary, Histogram } from "../../src/core/dataset/explore-types";
-import { HEADER_FIELD_TITLES, HEADER_FIELDS } from "../../src/core/dataset/explore-types";
-import { LABELS } from "../../src/core/labels";
-import { parseExploreToWebview, type ExploreFromWebview } from "../../src/protocol/explore";
+import { LABELS } from "../../src/shared/labels";
+import { HEADER_FIELD_TITLES, HEADER_FIELDS, parseExploreToWebview, type AugmentationPreview, type ExploreFromWebview, type ExploreSummary, type Histogram, type ExploreToWebview } from "../../src/protocol/explore";
 import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, showDatasets } from "../shared/charts";
+import { connectHost } from "../shared/host";
 
-declare function acquireVsCodeApi(): { postMessage(message: ExploreFromWebview): void };
-const vscode = acquireVsCodeApi();
-const post = (message: ExploreFromWebview) => vscode.postMessage(message);
+const host = connectHost<ExploreToWebview, ExploreFromWebview>(parseExploreToWebview, received);
+const post = (message: ExploreFromWebview) => host.post(message);
 const app = document.getElementById("app") as HTMLElement;
 const charts: Chart[] = [];
 let summary: ExploreSummary | undefined;
@@ -206,9 +204,7 @@ function render(s: ExploreSummary): void {
 
 shell();
 followTheme(() => charts);
-window.addEventListener("message", (event: MessageEvent) => {
-  const message = parseExploreToWebview(event.data);
-  if (!message) return;
+function received(message: ExploreToWebview): void {
   if (message.type === "progress") setStatus(message.message);
   else if (message.type === "error") {
     setStatus(message.message, "error");
@@ -223,6 +219,7 @@ window.addEventListener("message", (event: MessageEvent) => {
     document.getElementById("reroll")?.removeAttribute("disabled");
     document.body.dataset.augmentSeed = String(message.preview.seed);
   }
-});
+}
+
 document.body.dataset.state = "loading";
 post({ type: "ready" });

@@ -1,6 +1,6 @@
 // DICOM preview webview: windowing on a canvas, zoom/pan, series navigation, predictions on hover.
 import "./elements";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { parseToWebview, type FromWebview, type GradcamMessage, type SeriesEntry, type SliceMessage, type TagRow } from "../../src/protocol/preview";
 import { hoverAt, type HeatGrid } from "./hover";
 import { PRESETS, colourToRgba, heatToRgba, huToRgba, makeWindow, modelViewToRgba, type HuArray, type Window } from "./render";

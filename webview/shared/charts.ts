@@ -17,7 +17,7 @@ import {
   type ChartConfiguration,
   type ChartType,
 } from "chart.js";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip);
 

@@ -1,13 +1,13 @@
 // Triage table webview: studies (series) sorted by the highest `any` probability, max over slices
 // per label, expandable per-slice rows; a slice opens in the DICOM preview. Research output only.
 import "@vscode-elements/elements/dist/vscode-button/index.js";
-import { LABELS, type Label } from "../../src/core/labels";
-import { sortStudiesBy } from "../../src/extension/panels/logic/triage";
-import { parseTriageToWebview, type TriageFromWebview, type TriageResult, type TriageStudy } from "../../src/protocol/triage";
+import { LABELS, type Label } from "../../src/shared/labels";
+import { sortStudiesBy } from "../../src/shared/triage";
+import { parseTriageToWebview, type TriageFromWebview, type TriageResult, type TriageStudy, type TriageToWebview } from "../../src/protocol/triage";
+import { connectHost } from "../shared/host";
 
-declare function acquireVsCodeApi(): { postMessage(message: TriageFromWebview): void };
-const vscode = acquireVsCodeApi();
-const post = (message: TriageFromWebview) => vscode.postMessage(message);
+const host = connectHost<TriageToWebview, TriageFromWebview>(parseTriageToWebview, received);
+const post = (message: TriageFromWebview) => host.post(message);
 const app = document.getElementById("app") as HTMLElement;
 const HIGH = 0.5;
 
@@ -100,8 +100,8 @@ function render(result: TriageResult): void {
   document.body.dataset.studies = String(result.studies.length);
 }
 
-window.addEventListener("message", (event: MessageEvent) => {
-  const message = parseTriageToWebview(event.data);
-  if (message) render(message.result);
-});
+function received(message: TriageToWebview): void {
+  render(message.result);
+}
+
 post({ type: "ready" });

@@ -7,6 +7,7 @@ import { engineFromEnvironment } from "../../core/inference/open-engine";
 import { probeOrt } from "../../core/inference/ort-probe";
 import type { Tf } from "../../core/train/tf-types";
 import { parseCommandLine, UsageError, type Command } from "../usage";
+import type { BackendOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich backend [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--native-modules DIR]... [--json]
 
@@ -42,7 +43,7 @@ export const command: Command = {
     const engineChoice = engineFromEnvironment();
     const ortRuns = onnx.available && onnx.probe !== undefined && !("error" in onnx.probe);
     const engine = { default: engineChoice === "auto" ? (ortRuns ? "onnx" : "tfjs") : engineChoice, onnx };
-    const report = {
+    const report: BackendOutput = {
       backend: info.backend,
       device: info.device,
       gpu: /^GPU\b/.test(info.device),

@@ -7,6 +7,7 @@ import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
+import type { EvalOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--allow-overlap] [--runs DIR] [--engine E] [--backend B] [--json]
 
@@ -50,7 +51,8 @@ export const command: Command = {
       onLog: (m) => process.stderr.write(`${m}\n`),
     });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, nonFiniteAsNull)}\n`);
+      const output: EvalOutput = result;
+      process.stdout.write(`${JSON.stringify(output, nonFiniteAsNull)}\n`);
       return 0;
     }
     const lines = [`${result.data}${ttaActive(result.tta) ? ` (TTA: ${describeTta(result.tta)})` : ""}`, ...(result.engine ? [`engine ${result.engine.name}: ${result.engine.device}`] : []), `weighted log loss ${fmt(result.weightedLogLoss, 4)}   mean AUC ${fmt(result.meanAuc, 4)}   images ${result.samples}`, ""];

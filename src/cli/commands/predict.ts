@@ -8,6 +8,7 @@ import { formatSubmissionCsv } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command } from "../usage";
+import type { GradcamOutput, PredictOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta | --no-tta] [--force] [--runs DIR] [--engine E] [--backend B]
        ich predict RUN FILE --gradcam LABEL
@@ -55,13 +56,15 @@ export const command: Command = {
       // Grad-CAM runs on TF.js: loaded only here, so plain predictions on ONNX Runtime never load it.
       const { gradcamForFile } = await import("../../core/predict/gradcam-file");
       const heat = await gradcamForFile(runDir, inputs[0], values.gradcam, { backend: values.backend as BackendChoice | undefined });
-      process.stdout.write(`${JSON.stringify(heat)}\n`);
+      const output: GradcamOutput = heat;
+      process.stdout.write(`${JSON.stringify(output)}\n`);
       return 0;
     }
     const result = await predictFiles(runDir, inputs, { tta: values["no-tta"] ? false : values.tta ? true : undefined, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures })}\n`);
+      const output: PredictOutput = { labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures };
+      process.stdout.write(`${JSON.stringify(output)}\n`);
     } else {
       const labels = LABELS.filter((l) => result.labels.includes(l));
       const head = (first: string) => [first, ...labels.map((l) => l.slice(0, 16).padStart(17))].join("");

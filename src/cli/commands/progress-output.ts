@@ -1,6 +1,6 @@
 // Where `ich train` / `ich lr-find` send progress: JSON lines on stdout (--json-progress, read
 // by the extension), a redrawn progress bar on a TTY, or plain lines otherwise.
-import type { ProgressEvent } from "../../core/runs/types";
+import type { ProgressEvent } from "../../protocol/engine-output";
 import { describeEvent, progressBar } from "../../core/train/progress-format";
 
 export function progressPrinter(json: boolean): (event: ProgressEvent) => void {

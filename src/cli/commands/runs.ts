@@ -1,5 +1,5 @@
 // `ich runs` — the runs in the run store, as a table or JSON lines.
-import { formatElapsed } from "../../core/duration";
+import { formatElapsed } from "../../shared/duration";
 import { DEFAULT_RUNS_DIR, type BrokenRun, type RunRecord } from "../../core/runs";
 import { openRunStore } from "../run-store";
 import { parseCommandLine, type Command } from "../usage";

@@ -1,10 +1,11 @@
 // ICH: Show Backend Info — probes the engine's backend in a separate process (`ich backend --json`).
 import * as vscode from "vscode";
+import { registerCommand } from "../registerCommand";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { backendInvocation } from "../logic/commandLine";
 import { backendReportMarkdown, lastImagesPerSec, type BackendProbe, type Throughput } from "../logic/backendReport";
-import { parseJsonOutput } from "../logic/jsonLines";
+import { readBackendOutput } from "../../protocol/engine-output";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
@@ -24,7 +25,7 @@ async function newestThroughput(provider: RunsTreeProvider): Promise<Throughput 
 
 export function registerBackendInfo(context: vscode.ExtensionContext, provider: RunsTreeProvider): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.showBackendInfo", async () => {
+    registerCommand("ichLab.showBackendInfo", async () => {
       if (!engineAllowed("Show Backend Info")) return;
       const engine = engineContext(context);
       const output = ichOutput(context);
@@ -37,7 +38,7 @@ export function registerBackendInfo(context: vscode.ExtensionContext, provider: 
       if (stdout === undefined) return;
       let probe: BackendProbe;
       try {
-        probe = parseJsonOutput<BackendProbe>(stdout, "ich backend");
+        probe = readBackendOutput(stdout);
       } catch (error) {
         void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
         return;

@@ -3,12 +3,13 @@
 // the CPU build -node) into the extension's global storage with a visible log, then confirms in
 // a fresh engine process which device TF.js really registered.
 import * as vscode from "vscode";
+import { registerCommand } from "../registerCommand";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { backendInvocation } from "../logic/commandLine";
 import { checkGpuRequirements, explainInstallFailure, REQUIRED_CUDA_LIBRARIES } from "../logic/gpuCheck";
-import { parseJsonOutput } from "../logic/jsonLines";
+import { readBackendOutput } from "../../protocol/engine-output";
 import type { BackendProbe } from "../logic/backendReport";
 import { startEngine } from "../engine/engineProcess";
 import { npmInvocation } from "../engine/executable";
@@ -73,7 +74,7 @@ export function npmInstall(prefix: string, spec: string, nodePath: string, outpu
 
 export function registerGpuSetup(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.setUpGpuBackend", async () => {
+    registerCommand("ichLab.setUpGpuBackend", async () => {
       if (!engineAllowed("Set Up GPU Backend")) return;
       const target = await vscode.window.showQuickPick(
         [
@@ -119,7 +120,7 @@ export function registerGpuSetup(context: vscode.ExtensionContext): void {
       const result = await engine.done;
       let probe: BackendProbe | undefined;
       try {
-        probe = result.code === 0 ? parseJsonOutput<BackendProbe>(result.stdout, "ich backend") : undefined;
+        probe = result.code === 0 ? readBackendOutput(result.stdout) : undefined;
       } catch {
         probe = undefined;
       }

@@ -1,7 +1,8 @@
 // ICH: Find Learning Rate — runs `ich lr-find`, plots the sweep, offers to write the suggestion.
 import * as vscode from "vscode";
+import { registerCommand } from "../registerCommand";
 import { lrFindInvocation } from "../logic/commandLine";
-import { parseJsonOutput } from "../logic/jsonLines";
+import { jsonDocument } from "../../protocol/engine-output";
 import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
 import { engineContext, runsDirectory, workspaceFolderFor } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
@@ -11,7 +12,7 @@ import { pickExperiment } from "./train";
 
 export function registerLrFind(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.findLearningRate", async (uri?: vscode.Uri) => {
+    registerCommand("ichLab.findLearningRate", async (uri?: vscode.Uri) => {
       if (!engineAllowed("Find Learning Rate")) return;
       const experiment = uri instanceof vscode.Uri ? uri : await pickExperiment("ICH: Find Learning Rate — pick an experiment");
       if (!experiment) return;
@@ -26,7 +27,7 @@ export function registerLrFind(context: vscode.ExtensionContext): void {
       if (stdout === undefined) return;
       let result;
       try {
-        result = readLrFindResult(parseJsonOutput<unknown>(stdout, "ich lr-find"), "ich lr-find");
+        result = readLrFindResult(jsonDocument(stdout, "ich lr-find --json"), "ich lr-find --json");
       } catch (error) {
         output.appendLine(stdout);
         void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));

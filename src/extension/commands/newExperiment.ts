@@ -1,6 +1,7 @@
 // ICH: New Experiment — scaffolds a *.ich.json from the engine's template (IntelliSense comes from
 // the experiment schema contributed through jsonValidation).
 import * as vscode from "vscode";
+import { registerCommand } from "../registerCommand";
 import { experimentTemplate, type TemplateKind } from "../../core/experiment/template";
 import { primaryWorkspaceFolder } from "../settings";
 
@@ -12,7 +13,7 @@ const KINDS: { label: string; template: TemplateKind; detail: string }[] = [
 
 export function registerNewExperiment(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.newExperiment", async (target?: vscode.Uri) => {
+    registerCommand("ichLab.newExperiment", async (target?: vscode.Uri) => {
       const folder = primaryWorkspaceFolder();
       if (!folder) {
         void vscode.window.showErrorMessage("ICH: Open a folder first; the experiment file is created in it.");

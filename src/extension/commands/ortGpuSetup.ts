@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BackendProbe } from "../logic/backendReport";
 import { backendInvocation } from "../logic/commandLine";
-import { parseJsonOutput } from "../logic/jsonLines";
+import { readBackendOutput } from "../../protocol/engine-output";
 import { explainOrtInstallFailure, ortCudaInstall, ortCudaVerdict } from "../logic/ortGpuSetup";
 import { startEngine } from "../engine/engineProcess";
 import { engineContext, nativeModulesDirectory } from "../settings";
@@ -24,7 +24,7 @@ function bundledOrtVersion(extensionPath: string): string {
 async function probeEngine(context: vscode.ExtensionContext, cwd: string, output: vscode.OutputChannel): Promise<BackendProbe | undefined> {
   const result = await startEngine(backendInvocation(engineContext(context)), cwd, { onLog: (line) => output.appendLine(line) }).done;
   try {
-    return result.code === 0 ? parseJsonOutput<BackendProbe>(result.stdout, "ich backend") : undefined;
+    return result.code === 0 ? readBackendOutput(result.stdout) : undefined;
   } catch {
     return undefined;
   }

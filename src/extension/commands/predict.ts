@@ -1,20 +1,16 @@
 // ICH: Predict — on .dcm files (multi-select) or folders, with the active model; writes an RSNA
 // submission CSV next to the input and shows the result.
 import * as vscode from "vscode";
+import { executeCommand, registerCommand } from "../registerCommand";
 import { fileStamp, predictInvocation, predictionCsvPath } from "../logic/commandLine";
 import { engineContext, workspaceFolderFor } from "../settings";
 import type { ActiveModel } from "./activeModel";
 import { ichOutput, runEngineTask } from "./engineTask";
 import { engineAllowed } from "../trust";
+import { VIEW_TYPES } from "../ids";
+import type { Panels } from "../panels/panels";
+import { errorMessage } from "../../shared/errors";
 
-export const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
-
-/** Folder predictions are shown by the triage panel when its module registers itself (stdout: `ich predict --json`, model: the run folder). */
-type TriageOpener = (csvPath: string, inputs: vscode.Uri[], stdout: string, model: string) => unknown;
-let triage: TriageOpener | undefined;
-export function setTriagePanel(open: TriageOpener): void {
-  triage = open;
-}
 
 async function inputsFromArguments(clicked: unknown, selected: unknown): Promise<vscode.Uri[]> {
   if (Array.isArray(selected) && selected.length > 0) return selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri);
@@ -31,16 +27,16 @@ function activeCustomEditorUri(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputCustom ? input.uri : undefined;
 }
 
-export function registerPredict(context: vscode.ExtensionContext, activeModel: ActiveModel): void {
+export function registerPredict(context: vscode.ExtensionContext, activeModel: ActiveModel, panels: Panels): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.predict", async (clicked?: unknown, selected?: unknown) => {
+    registerCommand("ichLab.predict", async (clicked?: unknown, selected?: unknown) => {
       if (!engineAllowed("Predict")) return;
       const inputs = await inputsFromArguments(clicked, selected);
       if (inputs.length === 0) return;
-      let runDir = activeModel.runDir;
+      let runDir = activeModel.run()?.runDir;
       if (!runDir) {
-        await vscode.commands.executeCommand("ichLab.selectActiveModel");
-        runDir = activeModel.runDir;
+        await executeCommand("ichLab.selectActiveModel");
+        runDir = activeModel.run()?.runDir;
         if (!runDir) return;
       }
       const described = await Promise.all(
@@ -62,17 +58,17 @@ export function registerPredict(context: vscode.ExtensionContext, activeModel: A
       const single = described.length === 1 && !described[0].isDirectory;
       if (single) {
         try {
-          await vscode.commands.executeCommand("vscode.openWith", described[0].uri, DICOM_PREVIEW_VIEW_TYPE);
+          await vscode.commands.executeCommand("vscode.openWith", described[0].uri, VIEW_TYPES.dicomPreview);
           return;
         } catch (error) {
-          output.appendLine(`DICOM preview unavailable (${error instanceof Error ? error.message : String(error)}); opening the CSV instead`);
+          output.appendLine(`DICOM preview unavailable (${errorMessage(error)}); opening the CSV instead`);
         }
-      } else if (triage) {
+      } else {
         try {
-          await triage(csvPath, inputs, stdout, runDir);
+          panels.openTriageFromPredict(stdout, csvPath, runDir);
           return;
         } catch (error) {
-          output.appendLine(`triage table unavailable (${error instanceof Error ? error.message : String(error)}); opening the CSV instead`);
+          output.appendLine(`triage table unavailable (${errorMessage(error)}); opening the CSV instead`);
         }
       }
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(csv), { preview: false });

@@ -1,40 +1,30 @@
 // Runs view actions: Open Dashboard, Compare Selected, Evaluate, Cancel, Reveal, Delete.
 import * as vscode from "vscode";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { evalInvocation } from "../logic/commandLine";
-import { comparisonMarkdown } from "../logic/comparison";
 import { formatMetric } from "../logic/runTree";
-import { parseJsonOutput } from "../logic/jsonLines";
+import { readEvalOutput } from "../../protocol/engine-output";
+import { errorMessage } from "../../shared/errors";
 import { deleteRun, isProcessAlive } from "../runsview/runFiles";
 import type { RunsTreeProvider } from "../runsview/runsView";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
 import type { TrainingManager } from "../training";
 import { engineAllowed } from "../trust";
 import { ichOutput, runEngineTask } from "./engineTask";
-import { showMarkdownPreview } from "./showMarkdown";
+import type { CommandId } from "../ids";
+import type { Panels } from "../panels/panels";
+import { registerCommand } from "../registerCommand";
 import { pickRuns, runsFromArguments, type PickedRun } from "./pickRun";
 
-/** Panels (dashboard, compare) register here when their module is loaded. */
-export interface RunPanels {
-  openDashboard(runDir: string): unknown;
-  openCompare(runDirs: string[]): unknown;
-}
-let panels: RunPanels | undefined;
-export function setRunPanels(value: RunPanels): void {
-  panels = value;
-}
-
-export function registerRunActions(context: vscode.ExtensionContext, provider: RunsTreeProvider, trainings: TrainingManager): void {
-  const register = (id: string, handler: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+export function registerRunActions(context: vscode.ExtensionContext, provider: RunsTreeProvider, trainings: TrainingManager, panels: Panels): void {
+  const register = (id: CommandId, handler: (...args: unknown[]) => unknown) => context.subscriptions.push(registerCommand(id, handler));
 
   register("ichLab.openDashboard", async (clicked, selected) => {
     const runs = runsFromArguments(clicked, selected);
     const [run] = runs.length > 0 ? runs : await pickRuns(provider, { title: "ICH: Open Dashboard — pick a run" });
     if (!run) return;
-    if (panels) return panels.openDashboard(run.runDir);
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(run.runDir, "run.json")));
-    await vscode.window.showTextDocument(document, { preview: true });
+    panels.openDashboard(run.runDir);
   });
 
   register("ichLab.compareRuns", async (clicked, selected) => {
@@ -44,8 +34,7 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
       if (runs.length === 1) void vscode.window.showInformationMessage("ICH: Select two or more runs to compare.");
       return;
     }
-    if (panels) return panels.openCompare(runs.map((r) => r.runDir));
-    await showMarkdownPreview(context, "run-comparison.md", comparisonMarkdown(runs));
+    panels.openCompare(runs.map((r) => r.runDir));
   });
 
   register("ichLab.evaluateRun", async (clicked, selected) => {
@@ -98,7 +87,7 @@ export function registerRunActions(context: vscode.ExtensionContext, provider: R
       try {
         await deleteRun(dirname(run.runDir), run.record.id);
       } catch (error) {
-        void vscode.window.showErrorMessage(`ICH: Could not delete ${run.record.id}: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(`ICH: Could not delete ${run.record.id}: ${errorMessage(error)}`);
       }
     }
     provider.scheduleRefresh(0);
@@ -127,11 +116,9 @@ function cancelRun(run: PickedRun, trainings: TrainingManager): void {
 
 function evaluationSummary(stdout: string): string {
   try {
-    const result = parseJsonOutput<{ weightedLogLoss?: number; meanAuc?: number; metrics?: { weightedLogLoss?: number; meanAuc?: number } }>(stdout, "ich eval");
-    const metrics = result.metrics ?? result;
-    if (metrics.weightedLogLoss !== undefined) return `weighted log loss ${formatMetric(metrics.weightedLogLoss)}, mean AUC ${formatMetric(metrics.meanAuc, 3)}`;
-  } catch {
-    // not JSON: fall through to the generic text
+    const result = readEvalOutput(stdout);
+    return `weighted log loss ${formatMetric(result.weightedLogLoss ?? undefined)}, mean AUC ${formatMetric(result.meanAuc ?? undefined, 3)}`;
+  } catch (error) {
+    return `evaluation finished, but ${errorMessage(error)} (details in the ICH Lab output)`;
   }
-  return "evaluation finished (details in the ICH Lab output)";
 }

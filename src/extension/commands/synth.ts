@@ -1,5 +1,6 @@
 // ICH: Generate Demo Dataset — synthetic head-CT phantoms with RSNA labels via `ich synth`.
 import * as vscode from "vscode";
+import { registerCommand } from "../registerCommand";
 import { join } from "node:path";
 import { synthInvocation } from "../logic/commandLine";
 import { engineContext, primaryWorkspaceFolder } from "../settings";
@@ -8,7 +9,7 @@ import { engineAllowed } from "../trust";
 
 export function registerSynth(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.generateDemoDataset", async () => {
+    registerCommand("ichLab.generateDemoDataset", async () => {
       if (!engineAllowed("Generate Demo Dataset")) return;
       const folder = primaryWorkspaceFolder();
       if (!folder) {

@@ -1,5 +1,6 @@
 // ICH: Train — from the palette (quick pick of *.ich.json) or an explorer/editor context menu.
 import * as vscode from "vscode";
+import { executeCommand, registerCommand } from "../registerCommand";
 import type { TrainingManager } from "../training";
 import { engineAllowed } from "../trust";
 
@@ -10,7 +11,7 @@ export async function pickExperiment(title: string): Promise<vscode.Uri | undefi
   const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, "**/node_modules/**", 500);
   if (files.length === 0) {
     const choice = await vscode.window.showWarningMessage("ICH: No *.ich.json experiment in this workspace.", "New Experiment");
-    if (choice === "New Experiment") await vscode.commands.executeCommand("ichLab.newExperiment");
+    if (choice === "New Experiment") await executeCommand("ichLab.newExperiment");
     return undefined;
   }
   const items = files
@@ -22,7 +23,7 @@ export async function pickExperiment(title: string): Promise<vscode.Uri | undefi
 
 export function registerTrain(context: vscode.ExtensionContext, trainings: TrainingManager): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.train", async (uri?: vscode.Uri) => {
+    registerCommand("ichLab.train", async (uri?: vscode.Uri) => {
       if (!engineAllowed("Train")) return;
       const experiment = uri instanceof vscode.Uri ? uri : await pickExperiment("ICH: Train — pick an experiment");
       if (!experiment) return;

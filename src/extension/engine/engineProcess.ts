@@ -1,7 +1,9 @@
-// Runs one `ich` engine process and streams its output. No vscode import: testable with plain Node.
-import type { ProgressEvent } from "../../core/runs/types";
+// Runs one `ich` engine process and streams its output: the extension's one way to run the engine
+// (training, evaluation, predictions, Grad-CAM, backend info, explore). Progress lines are read
+// with the engine contract (src/protocol/engine-output.ts). No vscode import: testable with plain Node.
+import { readProgressEvent, type ProgressEvent } from "../../protocol/engine-output";
 import type { EngineInvocation } from "../logic/commandLine";
-import { LineSplitter, parseProgressEvent } from "../logic/jsonLines";
+import { LineSplitter } from "../logic/jsonLines";
 import { launchProcess, RestrictedModeError } from "./launch";
 
 export interface EngineResult {
@@ -51,7 +53,7 @@ export function startEngine(invocation: EngineInvocation, cwd: string, handlers:
   const outLines = new LineSplitter();
   const errLines = new LineSplitter();
   const handleOut = (line: string) => {
-    const event = parseProgressEvent(line);
+    const event = readProgressEvent(line);
     if (event) handlers.onEvent?.(event);
     else handlers.onLog?.(line, "stdout");
   };
@@ -100,4 +102,14 @@ export function failureReason(result: EngineResult): string {
   if (last) return last;
   if (result.signal) return `the engine process was stopped by ${result.signal}`;
   return `the engine process exited with code ${result.code}`;
+}
+
+/** `ich <command>` of an engine invocation (its first argument after dist/cli.js). */
+export function engineCommandName(invocation: EngineInvocation): string {
+  return `ich ${invocation.args[1] ?? ""}`.trim();
+}
+
+/** The error of a finished engine process that failed, naming the command and the reason. */
+export function engineFailure(invocation: EngineInvocation, result: EngineResult): Error {
+  return new Error(`${engineCommandName(invocation)} failed: ${failureReason(result)}`);
 }

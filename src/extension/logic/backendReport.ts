@@ -1,25 +1,7 @@
 // Markdown for ICH: Show Backend Info, from `ich backend --json` and the newest run's throughput.
-export interface BackendProbe {
-  backend: string;
-  device?: string;
-  versions?: Record<string, string>;
-  warnings?: string[];
-  gpu?: boolean;
-  /** The prediction engine (`ich backend --json` engine): ONNX Runtime's state and what really ran its probe. */
-  engine?: {
-    default: string;
-    onnx: {
-      available: boolean;
-      reason?: string;
-      version?: string;
-      providers?: { name: string; bundled: boolean }[];
-      cudaProviderInstalled?: boolean;
-      threads?: number;
-      gpu?: { missing: string[]; ready: boolean };
-      probe?: { requested: string[]; used: string[] | null; device: string; notes: string[] } | { error: string };
-    };
-  };
-}
+import type { BackendOutput } from "../../protocol/engine-output";
+/** `ich backend --json`, as the engine contract defines it. */
+export type BackendProbe = BackendOutput;
 
 /** Table rows about the prediction engine (ONNX Runtime or TF.js). */
 export function engineRows(engine: NonNullable<BackendProbe["engine"]>): string[] {

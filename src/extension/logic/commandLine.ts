@@ -38,8 +38,12 @@ export interface EngineContext {
 
 function invocation(context: EngineContext, args: string[]): EngineInvocation {
   const env: Record<string, string> = { ICH_BACKEND: context.backend };
-  // Native backends installed by "ICH: Set Up GPU Backend" (read by `ich backend` / initBackend callers).
-  if (context.nativeModulesDir) env.ICH_NATIVE_MODULES = context.nativeModulesDir;
+  // Native backends installed by "ICH: Set Up GPU Backend": ICH_NATIVE_MODULES for initBackend,
+  // NODE_PATH so the packages they require resolve from that folder too.
+  if (context.nativeModulesDir) {
+    env.ICH_NATIVE_MODULES = context.nativeModulesDir;
+    env.NODE_PATH = join(context.nativeModulesDir, "node_modules");
+  }
   return { command: context.nodePath, args: [context.cliPath, ...args], env };
 }
 
@@ -56,8 +60,14 @@ export function evalInvocation(context: EngineContext, runsRoot: string, runId: 
   return invocation(context, ["eval", runId, "--runs", runsRoot, "--json", ...backendFlag(context)]);
 }
 
-export function predictInvocation(context: EngineContext, runDir: string, inputs: string[], csvOut: string): EngineInvocation {
-  return invocation(context, ["predict", runDir, ...inputs, "--json", "--out", csvOut, ...backendFlag(context)]);
+/** `ich predict RUN INPUTS --json`, with `csvOut` also the RSNA submission CSV (ICH: Predict; the preview passes none). */
+export function predictInvocation(context: EngineContext, runDir: string, inputs: readonly string[], csvOut?: string): EngineInvocation {
+  return invocation(context, ["predict", runDir, ...inputs, "--json", ...(csvOut ? ["--out", csvOut] : []), ...backendFlag(context)]);
+}
+
+/** `ich predict RUN FILE --gradcam LABEL`: the heat grid of one label on one file. */
+export function gradcamInvocation(context: EngineContext, runDir: string, file: string, label: string): EngineInvocation {
+  return invocation(context, ["predict", runDir, file, "--gradcam", label, ...backendFlag(context)]);
 }
 
 /** The run store matters when the experiment starts from a trained run (`model.pretrained: "run:<id>"`). */

@@ -1,5 +1,5 @@
 // Text for the training progress notification and the Runs view, from ProgressEvents.
-import { formatElapsed } from "../../core/duration";
+import { formatElapsed } from "../../shared/duration";
 import type { ProgressEvent } from "../../core/runs/types";
 
 export interface TrainingProgressState {

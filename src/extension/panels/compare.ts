@@ -3,17 +3,30 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { writeFileAtomic } from "../../core/fs/atomic";
-import { parseCompareFromWebview, type CompareRunData, type CompareToWebview } from "../../protocol/compare";
+import { parseCompareFromWebview, MAX_COMPARE_RUNS, type CompareFromWebview, type CompareRunData, type CompareToWebview } from "../../protocol/compare";
 import type { MetricsPoint } from "../../protocol/dashboard";
-import { openDashboard } from "./dashboard";
-import { createPanel } from "./webviewPanel";
-import { compareTableCsvRows } from "./logic/compareTable";
-import { toCsv } from "./logic/csv";
+import { isRecord, isString } from "../../protocol/guards";
+import { errorMessage } from "../../shared/errors";
+import { VIEW_TYPES } from "../ids";
+import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
+import { compareTableCsvRows } from "../../shared/compareTable";
+import { toCsv } from "../../shared/csv";
 import { strideDown, toMetricsPoint } from "./logic/runData";
 import { JsonlTail } from "./logic/tail";
 import { readEvaluation, readRunSummary, watchFolder } from "./runFolder";
 
-const VIEW_TYPE = "ichLab.compare";
+/** What reopens a comparison after a window reload: its run folders, in column order. */
+export interface CompareState {
+  runDirs: string[];
+}
+
+export const COMPARE: PanelKind<CompareState, CompareFromWebview> = {
+  name: "compare",
+  viewType: VIEW_TYPES.compare,
+  parseFromWebview: parseCompareFromWebview,
+  parseState: (raw) =>
+    isRecord(raw) && Array.isArray(raw.runDirs) && raw.runDirs.length >= 2 && raw.runDirs.length <= MAX_COMPARE_RUNS && raw.runDirs.every(isString) ? { runDirs: raw.runDirs } : null,
+};
 /** Step points per run kept for the overlaid step curves (the epoch points are all kept). */
 const MAX_STEP_POINTS_PER_RUN = 1500;
 const RUNNING_POLL_MS = 3000;
@@ -25,36 +38,29 @@ interface RunSource {
   data?: CompareRunData;
 }
 
-const open = new Map<string, ComparePanel>();
-
-class ComparePanel {
+export class ComparePanel extends WebviewPanelBase<CompareState, CompareToWebview, CompareFromWebview> {
   private readonly sources: RunSource[];
-  private ready = false;
   private queue: Promise<void> = Promise.resolve();
-  private readonly disposables: { dispose(): void }[] = [];
-  private readonly poll: NodeJS.Timeout;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
-    readonly panel: vscode.WebviewPanel,
-    runDirs: string[],
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    state: CompareState,
+    private readonly openDashboard: (runDir: string) => unknown,
   ) {
-    this.sources = runDirs.map((runDir) => ({ runDir, tail: new JsonlTail(join(runDir, "metrics.jsonl")), points: [] }));
-    this.disposables.push(panel.webview.onDidReceiveMessage((raw) => this.received(raw)));
-    for (const source of this.sources) this.disposables.push(watchFolder(source.runDir, () => this.enqueue(() => this.reload([source]))));
-    this.poll = setInterval(() => {
+    super(panel, extensionUri, COMPARE, state);
+    this.sources = state.runDirs.map((runDir) => ({ runDir, tail: new JsonlTail(join(runDir, "metrics.jsonl")), points: [] }));
+    for (const source of this.sources) this.register(watchFolder(source.runDir, () => this.enqueue(() => this.reload([source]))));
+    const poll = setInterval(() => {
       const running = this.sources.filter((s) => s.data?.run.status === "running");
       if (running.length > 0) this.enqueue(() => this.reload(running));
     }, RUNNING_POLL_MS);
+    this.register({ dispose: () => clearInterval(poll) });
     this.enqueue(() => this.reload(this.sources));
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => this.post({ type: "error", message: error instanceof Error ? error.message : String(error) }));
-  }
-
-  private post(message: CompareToWebview): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+    this.queue = this.queue.then(() => (this.isDisposed ? undefined : task())).catch((error: unknown) => this.post({ type: "error", message: errorMessage(error) }));
   }
 
   private async reload(sources: RunSource[]): Promise<void> {
@@ -79,17 +85,14 @@ class ComparePanel {
     this.post({ type: "runs", runs });
   }
 
-  private received(raw: unknown): void {
-    const message = parseCompareFromWebview(raw);
-    if (!message) return;
+  protected received(message: CompareFromWebview): void {
     if (message.type === "ready") {
-      this.ready = true;
       this.enqueue(async () => this.sendRuns());
     } else if (message.type === "exportCsv") {
       this.enqueue(() => this.exportCsv());
     } else if (message.type === "openDashboard") {
       const source = this.sources.find((s) => s.data?.run.id === message.runId);
-      if (source) openDashboard(this.context, source.runDir);
+      if (source) this.openDashboard(source.runDir);
     }
   }
 
@@ -106,28 +109,4 @@ class ComparePanel {
     this.post({ type: "exported", path: target.fsPath });
     void vscode.window.showInformationMessage(`ICH: Comparison written to ${vscode.workspace.asRelativePath(target)}`);
   }
-
-  dispose(): void {
-    clearInterval(this.poll);
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** Opens (or reveals) a compare panel for the runs in `runDirs` (column order as given). */
-export function openCompare(context: vscode.ExtensionContext, runDirs: string[]): vscode.WebviewPanel {
-  const dirs = [...new Set(runDirs)];
-  const key = dirs.join("\u0000");
-  const existing = open.get(key);
-  if (existing) {
-    existing.panel.reveal();
-    return existing.panel;
-  }
-  const panel = createPanel(context.extensionUri, VIEW_TYPE, "compare", `Compare ${dirs.length} runs`);
-  const compare = new ComparePanel(context, panel, dirs);
-  open.set(key, compare);
-  panel.onDidDispose(() => {
-    compare.dispose();
-    open.delete(key);
-  });
-  return panel;
 }

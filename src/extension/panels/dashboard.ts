@@ -1,56 +1,60 @@
 // Run dashboard: one webview panel per run folder, live while the run trains. The extension side
 // tails metrics.jsonl and posts only the lines added since the last message.
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import * as vscode from "vscode";
-import { parseDashboardFromWebview, type DashboardToWebview, type MetricsPoint, type RunSummary } from "../../protocol/dashboard";
-import { createPanel } from "./webviewPanel";
+import { parseDashboardFromWebview, type DashboardFromWebview, type DashboardToWebview, type MetricsPoint, type RunSummary } from "../../protocol/dashboard";
+import { isRecord, isString } from "../../protocol/guards";
+import { errorMessage } from "../../shared/errors";
+import { VIEW_TYPES } from "../ids";
+import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
 import { strideDown, toMetricsPoint } from "./logic/runData";
 import { JsonlTail } from "./logic/tail";
 import { readEvaluation, readRunSummary, watchFolder } from "./runFolder";
 
-const VIEW_TYPE = "ichLab.dashboard";
+/** What reopens a dashboard after a window reload: its run folder. */
+export interface DashboardState {
+  runDir: string;
+}
+
+export const DASHBOARD: PanelKind<DashboardState, DashboardFromWebview> = {
+  name: "dashboard",
+  viewType: VIEW_TYPES.dashboard,
+  parseFromWebview: parseDashboardFromWebview,
+  parseState: (raw) => (isRecord(raw) && isString(raw.runDir) && raw.runDir.length > 0 ? { runDir: raw.runDir } : null),
+};
 /** Step points sent in the first message; later appends are sent whole. */
 const MAX_INITIAL_STEP_POINTS = 5000;
 const RUNNING_POLL_MS = 3000;
 
-const open = new Map<string, DashboardPanel>();
-
-class DashboardPanel {
+export class DashboardPanel extends WebviewPanelBase<DashboardState, DashboardToWebview, DashboardFromWebview> {
   private readonly tail: JsonlTail;
   private points: MetricsPoint[] = [];
   private run: RunSummary | undefined;
-  private ready = false;
   /** Appends are only meaningful after the webview got the full state. */
   private initSent = false;
   private queue: Promise<void> = Promise.resolve();
-  private readonly disposables: { dispose(): void }[] = [];
   private poll: NodeJS.Timeout | undefined;
+  readonly runDir: string;
 
-  constructor(
-    readonly panel: vscode.WebviewPanel,
-    readonly runDir: string,
-  ) {
-    this.tail = new JsonlTail(join(runDir, "metrics.jsonl"));
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw) => this.received(raw)),
-      watchFolder(runDir, (names) => this.enqueue(() => this.changed(names))),
-    );
+  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: DashboardState) {
+    super(panel, extensionUri, DASHBOARD, state);
+    this.runDir = state.runDir;
+    this.tail = new JsonlTail(join(this.runDir, "metrics.jsonl"));
+    this.register(watchFolder(this.runDir, (names) => this.enqueue(() => this.changed(names))));
+    this.register({ dispose: () => this.poll && clearInterval(this.poll) });
     this.enqueue(() => this.changed(new Set(["run.json", "metrics.jsonl", "eval.json"])));
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => this.post({ type: "error", message: error instanceof Error ? error.message : String(error) }));
+    this.queue = this.queue.then(() => (this.isDisposed ? undefined : task())).catch((error: unknown) => this.post({ type: "error", message: errorMessage(error) }));
   }
 
-  private post(message: DashboardToWebview): void {
-    if (this.ready && (this.initSent || message.type === "init" || message.type === "error")) void this.panel.webview.postMessage(message);
+  protected override post(message: DashboardToWebview): void {
+    if (this.initSent || message.type === "init" || message.type === "error") super.post(message);
   }
 
-  private received(raw: unknown): void {
-    const message = parseDashboardFromWebview(raw);
-    if (!message) return;
+  protected received(message: DashboardFromWebview): void {
     if (message.type === "ready") {
-      this.ready = true;
       this.initSent = false;
       this.enqueue(() => this.sendInit());
     } else if (message.type === "openRunJson") {
@@ -66,7 +70,6 @@ class DashboardPanel {
     );
     const points = [...steps, ...this.points.filter((p) => p.kind === "epoch")].sort((a, b) => a.globalStep - b.globalStep);
     const evaluation = await readEvaluation(this.runDir);
-    if (!this.ready) return;
     this.post({ type: "init", run: this.run, points, evaluation });
     this.initSent = true;
   }
@@ -92,7 +95,7 @@ class DashboardPanel {
       }
     }
     if ((all || names.has("eval.json")) && this.run) this.post({ type: "evaluation", runId: this.run.id, evaluation: await readEvaluation(this.runDir) });
-    if (this.ready && !this.initSent) await this.sendInit();
+    if (!this.initSent) await this.sendInit();
   }
 
   /** While the run trains, refresh its duration and catch lines a watcher event may have missed. */
@@ -107,26 +110,4 @@ class DashboardPanel {
       this.enqueue(() => this.changed(new Set(["run.json", "metrics.jsonl"])));
     }, RUNNING_POLL_MS);
   }
-
-  dispose(): void {
-    if (this.poll) clearInterval(this.poll);
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** Opens (or reveals) the dashboard of the run in `runDir`. */
-export function openDashboard(context: vscode.ExtensionContext, runDir: string): vscode.WebviewPanel {
-  const existing = open.get(runDir);
-  if (existing) {
-    existing.panel.reveal();
-    return existing.panel;
-  }
-  const panel = createPanel(context.extensionUri, VIEW_TYPE, "dashboard", `Dashboard: ${basename(runDir)}`);
-  const dashboard = new DashboardPanel(panel, runDir);
-  open.set(runDir, dashboard);
-  panel.onDidDispose(() => {
-    dashboard.dispose();
-    open.delete(runDir);
-  });
-  return panel;
 }

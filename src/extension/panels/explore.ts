@@ -4,52 +4,56 @@
 // the augmentation preview with a re-roll. Research tool, not for diagnosis.
 import { basename } from "node:path";
 import * as vscode from "vscode";
-import type { AugmentationPreview, ExploreSummary } from "../../core/dataset/explore-types";
-import { parseExploreFromWebview, isAugmentationPreview, isExploreSummary, type ExploreToWebview } from "../../protocol/explore";
+import { readAugmentationOutput, readExploreOutput } from "../../protocol/engine-output";
+import { parseExploreFromWebview, type AugmentationPreview, type ExploreFromWebview, type ExploreSummary, type ExploreToWebview } from "../../protocol/explore";
+import { isRecord, isString } from "../../protocol/guards";
+import { errorMessage } from "../../shared/errors";
 import { ichOutput } from "../commands/engineTask";
 import { failureReason, startEngine, type EngineProcess } from "../engine/engineProcess";
+import { VIEW_TYPES } from "../ids";
+import { registerCommand } from "../registerCommand";
 import { exploreInvocation } from "../logic/commandLine";
-import { parseJsonOutput } from "../logic/jsonLines";
 import { engineContext, workspaceFolderFor } from "../settings";
 import { engineAllowed } from "../trust";
-import { createPanel } from "./webviewPanel";
+import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
 
-const VIEW_TYPE = "ichLab.explore";
-const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
+/** What reopens an explorer after a window reload: the folder or experiment file it summarises. */
+export interface ExploreState {
+  target: string;
+}
 
-const open = new Map<string, ExplorePanel>();
+export const EXPLORE: PanelKind<ExploreState, ExploreFromWebview> = {
+  name: "explore",
+  viewType: VIEW_TYPES.explore,
+  parseFromWebview: parseExploreFromWebview,
+  parseState: (raw) => (isRecord(raw) && isString(raw.target) && raw.target.length > 0 ? { target: raw.target } : null),
+};
 
-class ExplorePanel {
+export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebview, ExploreFromWebview> {
   private summary: ExploreSummary | undefined;
   private augmentation: AugmentationPreview | undefined;
   private engine: EngineProcess | undefined;
-  private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  readonly target: vscode.Uri;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
-    readonly target: vscode.Uri,
+    panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
+    state: ExploreState,
   ) {
-    this.disposables.push(panel.webview.onDidReceiveMessage((raw) => this.received(raw)));
+    super(panel, context.extensionUri, EXPLORE, state);
+    this.target = vscode.Uri.file(state.target);
+    this.register({ dispose: () => this.engine?.kill() });
     this.explore();
   }
 
-  private post(message: ExploreToWebview): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  private received(raw: unknown): void {
-    const message = parseExploreFromWebview(raw);
-    if (!message) return;
+  protected received(message: ExploreFromWebview): void {
     if (message.type === "ready") {
-      this.ready = true;
       if (this.summary) this.post({ type: "summary", summary: this.summary, canReroll: this.summary.experiment !== null });
       if (this.augmentation) this.post({ type: "augmentation", preview: this.augmentation });
     } else if (message.type === "openSlice") {
       // Only slices this summary shows can be opened from the webview.
       if (!this.shownFiles().has(message.file)) return;
-      void vscode.commands.executeCommand("vscode.openWith", vscode.Uri.file(message.file), DICOM_PREVIEW_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      void vscode.commands.executeCommand("vscode.openWith", vscode.Uri.file(message.file), VIEW_TYPES.dicomPreview, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     } else if (message.type === "reroll") {
       this.reroll();
     } else if (message.type === "refresh") {
@@ -81,12 +85,12 @@ class ExplorePanel {
         onLog: (line, stream) => stream === "stderr" && output.appendLine(line),
       });
     } catch (error) {
-      this.post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+      this.post({ type: "error", message: errorMessage(error) });
       return undefined;
     }
     this.engine = engine;
     const result = await engine.done;
-    if (this.engine !== engine) return undefined; // superseded by a newer run
+    if (this.engine !== engine || this.isDisposed) return undefined; // superseded by a newer run, or closed
     this.engine = undefined;
     if (result.code === 0) return result.stdout;
     const reason = failureReason(result);
@@ -100,9 +104,11 @@ class ExplorePanel {
       this.post({ type: "progress", message: "Indexing…" });
       const stdout = await this.run(undefined);
       if (stdout === undefined) return;
-      const summary = parseJsonOutput<unknown>(stdout, "ich explore --json");
-      if (!isExploreSummary(summary)) {
-        this.post({ type: "error", message: "ich explore --json printed a summary this panel cannot read (engine and extension versions differ?)" });
+      let summary: ExploreSummary;
+      try {
+        summary = readExploreOutput(stdout);
+      } catch (error) {
+        this.post({ type: "error", message: errorMessage(error) });
         return;
       }
       this.summary = summary;
@@ -119,37 +125,17 @@ class ExplorePanel {
       const seed = Math.floor(Math.random() * 0xffffffff);
       const stdout = await this.run({ seed, files: current.slices.map((s) => s.file) });
       if (stdout === undefined) return;
-      const preview = parseJsonOutput<unknown>(stdout, "ich explore --augment-only --json");
-      if (!isAugmentationPreview(preview)) {
-        this.post({ type: "error", message: "ich explore --augment-only printed a preview this panel cannot read" });
+      let preview: AugmentationPreview;
+      try {
+        preview = readAugmentationOutput(stdout);
+      } catch (error) {
+        this.post({ type: "error", message: errorMessage(error) });
         return;
       }
       this.augmentation = preview;
       this.post({ type: "augmentation", preview });
     })();
   }
-
-  dispose(): void {
-    this.engine?.kill();
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** Opens (or reveals) the explorer of a dataset folder or experiment file. */
-export function openExplore(context: vscode.ExtensionContext, target: vscode.Uri): vscode.WebviewPanel {
-  const existing = open.get(target.fsPath);
-  if (existing) {
-    existing.panel.reveal();
-    return existing.panel;
-  }
-  const panel = createPanel(context.extensionUri, VIEW_TYPE, "explore", `Explore: ${basename(target.fsPath)}`);
-  const explorer = new ExplorePanel(panel, target, context);
-  open.set(target.fsPath, explorer);
-  panel.onDidDispose(() => {
-    explorer.dispose();
-    open.delete(target.fsPath);
-  });
-  return panel;
 }
 
 async function pickTarget(clicked: unknown): Promise<vscode.Uri | undefined> {
@@ -166,12 +152,12 @@ async function pickTarget(clicked: unknown): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-export function registerExplore(context: vscode.ExtensionContext): void {
+export function registerExplore(context: vscode.ExtensionContext, open: (target: vscode.Uri) => unknown): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand("ichLab.exploreDataset", async (clicked?: unknown) => {
+    registerCommand("ichLab.exploreDataset", async (clicked?: unknown) => {
       if (!engineAllowed("Explore Dataset")) return;
       const target = await pickTarget(clicked);
-      if (target) openExplore(context, target);
+      if (target) open(target);
     }),
   );
 }

@@ -1,33 +1,45 @@
 // Triage table for a folder prediction: studies sorted by the `any` probability, click a slice to
 // open it in the DICOM preview. Research output, not for diagnosis.
-import { dirname } from "node:path";
 import * as vscode from "vscode";
-import { parseTriageFromWebview, type TriageResult } from "../../protocol/triage";
-import { createPanel } from "./webviewPanel";
+import { isRecord } from "../../protocol/guards";
+import { isTriageResult, parseTriageFromWebview, type TriageFromWebview, type TriageResult, type TriageToWebview } from "../../protocol/triage";
+import { VIEW_TYPES } from "../ids";
+import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
 
-const VIEW_TYPE = "ichLab.triage";
-const DICOM_PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
+/** What reopens a triage table after a window reload: the prediction it shows. */
+export interface TriageState {
+  result: TriageResult;
+}
 
-/** Shows a prediction result in a new triage panel. */
-export function openTriage(context: vscode.ExtensionContext, result: TriageResult): vscode.WebviewPanel {
-  const panel = createPanel(context.extensionUri, VIEW_TYPE, "triage", `Triage: ${vscode.workspace.asRelativePath(dirname(result.csvPath))}`);
-  const files = new Set(result.studies.flatMap((s) => s.slices.map((slice) => slice.file)));
-  const subscription = panel.webview.onDidReceiveMessage(async (raw) => {
-    const message = parseTriageFromWebview(raw);
-    if (!message) return;
+export const TRIAGE: PanelKind<TriageState, TriageFromWebview> = {
+  name: "triage",
+  viewType: VIEW_TYPES.triage,
+  parseFromWebview: parseTriageFromWebview,
+  parseState: (raw) => (isRecord(raw) && isTriageResult(raw.result) ? { result: raw.result } : null),
+};
+
+export class TriagePanel extends WebviewPanelBase<TriageState, TriageToWebview, TriageFromWebview> {
+  private readonly result: TriageResult;
+  /** Only files of this prediction can be opened from the webview. */
+  private readonly files: Set<string>;
+
+  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: TriageState) {
+    super(panel, extensionUri, TRIAGE, state);
+    this.result = state.result;
+    this.files = new Set(this.result.studies.flatMap((s) => s.slices.map((slice) => slice.file)));
+  }
+
+  protected received(message: TriageFromWebview): void {
+    const csv = vscode.Uri.file(this.result.csvPath);
     if (message.type === "ready") {
-      void panel.webview.postMessage({ type: "result", result });
+      this.post({ type: "result", result: this.result });
     } else if (message.type === "openSlice") {
-      // Only files of this prediction can be opened from the webview.
-      if (!files.has(message.file)) return;
-      await vscode.commands.executeCommand("vscode.openWith", vscode.Uri.file(message.file), DICOM_PREVIEW_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      if (!this.files.has(message.file)) return;
+      void vscode.commands.executeCommand("vscode.openWith", vscode.Uri.file(message.file), VIEW_TYPES.dicomPreview, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     } else if (message.type === "openCsv") {
-      await vscode.window.showTextDocument(vscode.Uri.file(result.csvPath), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      void vscode.window.showTextDocument(csv, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     } else if (message.type === "revealCsv") {
-      const uri = vscode.Uri.file(result.csvPath);
-      await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? "revealInExplorer" : "revealFileInOS", uri);
+      void vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(csv) ? "revealInExplorer" : "revealFileInOS", csv);
     }
-  });
-  panel.onDidDispose(() => subscription.dispose());
-  return panel;
+  }
 }

@@ -1,24 +1,15 @@
 // Registers the DICOM preview custom editor. extension.ts calls registerDicomPreview(context).
 import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import * as vscode from "vscode";
-import { configuration, engineContext, primaryWorkspaceFolder, runsDirectory } from "../settings";
+import type { ActiveModel, ActiveRun } from "../commands/activeModel";
+import { VIEW_TYPES } from "../ids";
+import { gradcamInvocation, predictInvocation } from "../logic/commandLine";
+import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { RESTRICTED_PREVIEW_MESSAGE } from "../trust";
 import { DecoderProcess } from "./decoder-process";
 import { Predictor } from "./predictions";
-import { DicomPreviewProvider, PREVIEW_VIEW_TYPE } from "./provider";
-import type { ActiveRun } from "./session";
-
-export { PREVIEW_VIEW_TYPE } from "./provider";
-
-/** The `ichLab.activeModel` setting (shared with ICH: Predict) as a run folder, or null. */
-function activeModel(): ActiveRun | null {
-  const value = configuration().get<string>("activeModel")?.trim();
-  if (!value) return null;
-  if (isAbsolute(value)) return { id: value.split(/[\\/]/).pop() || value, runDir: value };
-  const root = runsDirectory();
-  return root ? { id: value, runDir: join(root, value) } : null;
-}
+import { DicomPreviewProvider } from "./provider";
 
 /** The run's decision threshold (config.threshold in run.json), 0.5 when the run does not set one. */
 async function runThreshold(run: ActiveRun): Promise<number> {
@@ -32,18 +23,11 @@ async function runThreshold(run: ActiveRun): Promise<number> {
   return 0.5;
 }
 
-export function registerDicomPreview(context: vscode.ExtensionContext): vscode.Disposable {
+export function registerDicomPreview(context: vscode.ExtensionContext, activeModel: ActiveModel): vscode.Disposable {
   const output = vscode.window.createOutputChannel("ICH Lab Preview");
   const predictor = new Predictor({
-    invocation: (args) => {
-      const engine = engineContext(context);
-      const env: Record<string, string> = { ICH_BACKEND: engine.backend };
-      if (engine.nativeModulesDir) {
-        env.ICH_NATIVE_MODULES = engine.nativeModulesDir;
-        env.NODE_PATH = join(engine.nativeModulesDir, "node_modules");
-      }
-      return { command: engine.nodePath, args: [engine.cliPath, ...args], env };
-    },
+    predictInvocation: (runDir, files) => predictInvocation(engineContext(context), runDir, files),
+    gradcamInvocation: (runDir, file, label) => gradcamInvocation(engineContext(context), runDir, file, label),
     cwd: () => primaryWorkspaceFolder()?.uri.fsPath,
     storageDir: context.globalStorageUri.fsPath,
     log: (line) => output.appendLine(line),
@@ -62,21 +46,18 @@ export function registerDicomPreview(context: vscode.ExtensionContext): vscode.D
     output,
     decoder,
     predictor,
-    activeModel,
+    activeModel: () => activeModel.run(),
     threshold: runThreshold,
     perf,
     engineBlocked: () => (vscode.workspace.isTrusted ? undefined : RESTRICTED_PREVIEW_MESSAGE),
   });
-  const registration = vscode.window.registerCustomEditorProvider(PREVIEW_VIEW_TYPE, provider, {
+  const registration = vscode.window.registerCustomEditorProvider(VIEW_TYPES.dicomPreview, provider, {
     webviewOptions: { retainContextWhenHidden: false },
     supportsMultipleEditorsPerDocument: true,
   });
-  const configWatch = vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration("ichLab.activeModel") || event.affectsConfiguration("ichLab.runsDirectory")) provider.modelChanged();
-  });
-  // Trusting the workspace turns predictions on in the open previews, without a reload.
-  const trustWatch = vscode.workspace.onDidGrantWorkspaceTrust(() => provider.modelChanged());
-  const disposable = vscode.Disposable.from(registration, configWatch, trustWatch, { dispose: () => decoder.dispose() }, output);
+  // A new model, or trusting the workspace (predictions turn on), reaches the open previews without a reload.
+  const modelWatch = activeModel.onDidChange(() => provider.modelChanged());
+  const disposable = vscode.Disposable.from(registration, modelWatch, { dispose: () => decoder.dispose() }, output);
   context.subscriptions.push(disposable);
   return disposable;
 }

@@ -4,71 +4,38 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { LABELS } from "../../core/labels";
 import { writeFileAtomic } from "../../core/fs/atomic";
-import { launchProcess } from "../engine/launch";
+import { readGradcamOutput, readPredictOutput, type PredictOutput } from "../../protocol/engine-output";
+import { isProbability } from "../../protocol/guards";
+import { LABELS } from "../../shared/labels";
+import { engineFailure, startEngine } from "../engine/engineProcess";
+import type { EngineInvocation } from "../logic/commandLine";
 import { LruCache } from "./lru";
 
 /** In LABELS order; null for a label the model does not predict (an `any`-only model). */
 export type Probabilities = (number | null)[];
 
 export interface PredictorOptions {
-  /** The engine command line for CLI arguments (Node executable, dist/cli.js, backend env). */
-  invocation(args: string[]): { command: string; args: string[]; env: Record<string, string> };
+  /** The engine command lines (src/extension/logic/commandLine.ts). */
+  predictInvocation(runDir: string, files: readonly string[]): EngineInvocation;
+  gradcamInvocation(runDir: string, file: string, label: string): EngineInvocation;
   cwd(): string | undefined;
   /** Folder for the on-disk cache (context.globalStorageUri). */
   storageDir: string;
   log(line: string): void;
 }
 
-const isProbability = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1;
-
-/** Six probabilities from an array in LABELS order or a {label: p} record; `any` must be there. */
-export function probabilitiesOf(value: unknown): Probabilities | undefined {
-  if (Array.isArray(value)) {
-    return value.length === LABELS.length && value.every((v) => v === null || isProbability(v)) && isProbability(value[0]) ? (value as Probabilities) : undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  if (!isProbability(record.any)) return undefined;
-  const probabilities = LABELS.map((label) => (isProbability(record[label]) ? (record[label] as number) : null));
-  return probabilities;
+/** A cached entry: six probabilities in LABELS order, `any` always present. */
+function isProbabilityList(value: unknown): value is Probabilities {
+  return Array.isArray(value) && value.length === LABELS.length && isProbability(value[0]) && value.every((v) => v === null || isProbability(v));
 }
 
-/**
- * Reads `ich predict --json` output: a JSON array (or {predictions|results: [...]}, or JSON lines)
- * of entries naming a file (`file`/`path`) with probabilities either as label keys or under
- * `probabilities`/`probs`. Entries that are not per-file probabilities are skipped.
- */
-export function parsePredictOutput(stdout: string): Map<string, Probabilities> {
+/** Per-file probabilities of `ich predict --json` output, in LABELS order (slices without `any` are left out). */
+export function probabilitiesByFile(output: PredictOutput): Map<string, Probabilities> {
   const result = new Map<string, Probabilities>();
-  let items: unknown[] = [];
-  try {
-    const parsed: unknown = JSON.parse(stdout);
-    if (Array.isArray(parsed)) items = parsed;
-    else if (parsed && typeof parsed === "object") {
-      const record = parsed as Record<string, unknown>;
-      const list = record.slices ?? record.predictions ?? record.results ?? record.files;
-      items = Array.isArray(list) ? list : [parsed];
-    }
-  } catch {
-    for (const line of stdout.split("\n")) {
-      const text = line.trim();
-      if (!text.startsWith("{")) continue;
-      try {
-        items.push(JSON.parse(text));
-      } catch {
-        // a progress line that is not JSON
-      }
-    }
-  }
-  for (const item of items) {
-    if (!item || typeof item !== "object") continue;
-    const entry = item as Record<string, unknown>;
-    const file = entry.file ?? entry.path ?? entry.image;
-    if (typeof file !== "string") continue;
-    const probabilities = probabilitiesOf(entry.probabilities) ?? probabilitiesOf(entry.probs) ?? probabilitiesOf(entry.predictions) ?? probabilitiesOf(entry);
-    if (probabilities) result.set(file, probabilities);
+  for (const slice of output.slices) {
+    if (slice.probabilities.any === undefined) continue;
+    result.set(slice.file, LABELS.map((label) => slice.probabilities[label] ?? null));
   }
   return result;
 }
@@ -79,77 +46,24 @@ export interface HeatGrid {
   values: number[];
 }
 
-/** Reads the Grad-CAM part of `ich predict --gradcam LABEL --json`: the first `gradcam` grid found. */
-export function parseGradcamOutput(stdout: string): HeatGrid | undefined {
-  const candidates: unknown[] = [];
-  try {
-    candidates.push(JSON.parse(stdout));
-  } catch {
-    for (const line of stdout.split("\n")) {
-      try {
-        if (line.trim().startsWith("{")) candidates.push(JSON.parse(line));
-      } catch {
-        // not JSON
-      }
-    }
-  }
-  const visit = (value: unknown): HeatGrid | undefined => {
-    if (!value || typeof value !== "object") return undefined;
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = visit(item);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    const record = value as Record<string, unknown>;
-    const grid = record.gradcam as Record<string, unknown> | undefined;
-    if (grid && typeof grid === "object") {
-      const { width, height, values } = grid;
-      if (Number.isInteger(width) && Number.isInteger(height) && Array.isArray(values) && values.length === (width as number) * (height as number)) {
-        return { width: width as number, height: height as number, values: values.map((v) => Math.min(1, Math.max(0, Number(v) || 0))) };
-      }
-    }
-    for (const key of ["slices", "predictions", "results", "files"]) {
-      const found = visit(record[key]);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  for (const candidate of candidates) {
-    const found = visit(candidate);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function hash(text: string): string {
   return createHash("sha1").update(text).digest("hex").slice(0, 16);
 }
 
-/** Runs the CLI; resolves with stdout, rejects with the tail of stderr naming the exit code. */
-function runCli(options: PredictorOptions, args: string[], signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const invocation = options.invocation(args);
-    // Throws (rejecting this promise) in Restricted Mode or when Node is not found.
-    const child = launchProcess(invocation.command, invocation.args, { cwd: options.cwd(), env: { ...process.env, ...invocation.env }, signal });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => {
-      err = (err + chunk.toString()).slice(-4000);
-    });
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") reject(new Error(`cannot start the engine: ${invocation.command} not found (set ichLab.nodePath to a Node.js 20+ executable)`));
-      else reject(error);
-    });
-    child.on("close", (code) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      // Exit 1 = some inputs failed: the others still have results.
-      if (code === 0 || (code === 1 && stdout.trim())) resolve(stdout);
-      else reject(new Error(`ich ${args[0]} exited with code ${code}: ${err.trim().split("\n").slice(-3).join(" ") || "no output"}`));
-    });
-  });
+/** Runs one engine command; resolves with its stdout (exit 1 = some inputs failed counts when it printed), rejects naming the command. */
+async function runEngine(options: PredictorOptions, invocation: EngineInvocation, signal?: AbortSignal): Promise<string> {
+  const cwd = options.cwd() ?? process.cwd();
+  // Throws (rejecting this promise) in Restricted Mode.
+  const engine = startEngine(invocation, cwd);
+  const abort = () => engine.kill();
+  signal?.addEventListener("abort", abort, { once: true });
+  try {
+    const result = await engine.done;
+    if (result.code === 0 || (result.code === 1 && result.stdout.trim())) return result.stdout;
+    throw engineFailure(invocation, result);
+  } finally {
+    signal?.removeEventListener("abort", abort);
+  }
 }
 
 export class Predictor {
@@ -187,7 +101,7 @@ export class Predictor {
       const key = await Predictor.fileKey(file, runId).catch(() => undefined);
       if (!key) continue;
       const hit = this.memory.get(key) ?? disk[key];
-      if (probabilitiesOf(hit)) {
+      if (isProbabilityList(hit)) {
         this.memory.set(key, hit);
         found.set(file, hit);
       }
@@ -201,8 +115,8 @@ export class Predictor {
     const missing = files.filter((f) => !known.has(f));
     if (missing.length === 0) return known;
     const started = Date.now();
-    const stdout = await runCli(this.options, ["predict", runId, ...missing, "--json"], signal);
-    const results = parsePredictOutput(stdout);
+    const stdout = await runEngine(this.options, this.options.predictInvocation(runId, missing), signal);
+    const results = probabilitiesByFile(readPredictOutput(stdout));
     this.options.log(`[predict] run ${runId}: ${results.size}/${missing.length} slices in ${Date.now() - started} ms`);
     const disk = await this.disk(runId);
     for (const file of missing) {
@@ -224,9 +138,9 @@ export class Predictor {
     const key = await Predictor.fileKey(file, `${runId}|${label}`);
     const hit = this.heat.get(key);
     if (hit) return hit;
-    const stdout = await runCli(this.options, ["predict", runId, file, "--gradcam", label, "--json"], signal);
-    const grid = parseGradcamOutput(stdout);
-    if (!grid) throw new Error(`ich predict --gradcam ${label} printed no heat grid for ${file}`);
+    const stdout = await runEngine(this.options, this.options.gradcamInvocation(runId, file, label), signal);
+    const { width, height, values } = readGradcamOutput(stdout).gradcam;
+    const grid: HeatGrid = { width, height, values };
     this.heat.set(key, grid);
     return grid;
   }

@@ -1,9 +1,7 @@
-// The read-only custom editor for *.dcm (viewType ichLab.dicomPreview).
+// The read-only custom editor for *.dcm (VIEW_TYPES.dicomPreview).
 import * as vscode from "vscode";
 import { previewHtml } from "./html";
 import { PreviewSession, type SessionDeps } from "./session";
-
-export const PREVIEW_VIEW_TYPE = "ichLab.dicomPreview";
 
 class DicomDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}

@@ -4,19 +4,14 @@ import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
 import { DicomError } from "../../core/dicom/types";
-import { LABELS } from "../../core/labels";
+import { LABELS } from "../../shared/labels";
 import { parseFromWebview, type FromWebview, type SliceMessage, type ToWebview } from "../../protocol/preview";
+import type { ActiveRun } from "../commands/activeModel";
 import type { Predictor, Probabilities } from "./predictions";
 import type { DecoderProcess } from "./decoder-process";
 import { orderSeries, sameSeries } from "./series";
 import { SliceLoader, type LoadedSlice } from "./slice-loader";
 
-export interface ActiveRun {
-  /** Shown to the user and used to match messages. */
-  id: string;
-  /** Run folder passed to `ich predict`; also the cache key. */
-  runDir: string;
-}
 
 export interface SessionDeps {
   output: vscode.OutputChannel;

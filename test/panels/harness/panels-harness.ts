@@ -10,7 +10,8 @@ import { chromium } from "playwright-core";
 import { panelHtml, type PanelName } from "../../../src/extension/panels/html";
 import { strideDown, toMetricsPoint } from "../../../src/extension/panels/logic/runData";
 import { JsonlTail } from "../../../src/extension/panels/logic/tail";
-import { buildTriage, parsePredictOutput } from "../../../src/extension/panels/logic/triage";
+import { readPredictOutput } from "../../../src/protocol/engine-output";
+import { buildTriage } from "../../../src/shared/triage";
 import { readEvaluation, readRunSummary } from "../../../src/extension/panels/runFolder";
 import type { MetricsPoint } from "../../../src/protocol/dashboard";
 
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const messages: Record<PanelName, unknown> = {
     dashboard: { type: "init", ...runs[0], points: [...strideDown(runs[0].points.filter((p) => p.kind === "step"), 5000), ...runs[0].points.filter((p) => p.kind === "epoch")] },
     compare: { type: "runs", runs: runs.map((r) => ({ ...r, evaluation: r.evaluation && { ...r.evaluation, roc: {} } })) },
-    triage: predictJson ? { type: "result", result: buildTriage(parsePredictOutput(JSON.parse(readFileSync(predictJson, "utf8"))), "/tmp/ich-predictions.csv", "run") } : null,
+    triage: predictJson ? { type: "result", result: buildTriage(readPredictOutput(readFileSync(predictJson, "utf8")), "/tmp/ich-predictions.csv", "run") } : null,
     explore: flag("--explore") ? { type: "summary", summary: JSON.parse(readFileSync(flag("--explore")!, "utf8").trim().split("\n").pop()!), canReroll: true } : null,
   };
   const scripts: Record<string, string> = {};
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     else if (url.endsWith("panels.css")) res.writeHead(200, { "content-type": "text/css" }).end(css);
     else {
       const name = (url.match(/\/page\/(\w+)/)?.[1] ?? "dashboard") as PanelName;
-      res.writeHead(200, { "content-type": "text/html" }).end(panelHtml(origin, `${origin}/${name}.js`, `${origin}/panels.css`, name, name));
+      res.writeHead(200, { "content-type": "text/html" }).end(panelHtml(origin, `${origin}/${name}.js`, `${origin}/panels.css`, name, name, { panel: name }));
     }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       const t = THEMES[theme];
       await page.addInitScript(`
         window.__sent = [];
-        window.acquireVsCodeApi = () => ({ postMessage: (m) => {
+        window.acquireVsCodeApi = () => ({ setState: (s) => { window.__state = s; }, postMessage: (m) => {
           window.__sent.push(m);
           if (m.type === "ready") setTimeout(() => window.postMessage(${JSON.stringify(messages[panel])}, "*"), 0);
         } });
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: join(outDir, `${panel}-${theme}.png`), fullPage: true });
       const series = await page.$$eval("[data-series]", (els) => els.map((e) => `${(e as HTMLElement).dataset.chart}: ${(e as HTMLElement).dataset.series?.slice(0, 160)}`));
       console.log(`${panel}: ${series.length} charts`, series.join("\n  "));
-      console.log(`${panel}: posted`, JSON.stringify(await page.evaluate("window.__sent")));
+      console.log(`${panel}: posted`, JSON.stringify(await page.evaluate("window.__sent")), "restore state", JSON.stringify(await page.evaluate("window.__state")).slice(0, 120));
       await page.close();
     }
   } finally {
