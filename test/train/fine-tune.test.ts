@@ -11,6 +11,7 @@ import type { MetricsLine } from "../../src/core/runs/types";
 import { AdamW } from "../../src/core/train/adamw";
 import { enterStage, evenMults, fineTuneLr, groupMultipliers } from "../../src/core/train/fine-tune";
 import { layerGroups } from "../../src/core/train/layer-groups";
+import { lrFind } from "../../src/core/train/lr-find";
 import { trainStep } from "../../src/core/train/step";
 import { train } from "../../src/core/train/train";
 import { tinyConfig } from "./tiny-config";
@@ -130,5 +131,16 @@ describe("fine_tune run", () => {
       expect(s.stage).toBe(s.epoch === 1 ? "frozen" : "unfrozen");
       expect(s.lr).toBeCloseTo(fineTuneLr(config.train.fineTune!, spe, s.globalStep - 1).lr, 12);
     }
-  }, 120_000);
+
+    // lr-find between the stages: from this run's model, unfrozen, at the size training uses then.
+    const between = tinyConfig({ epochs: 2, progressiveResizing: [{ fromEpoch: 2, size: 40 }] });
+    between.train.fineTune = { ...FT, epochs: 1 };
+    between.model.pretrained = `run:${result.runId}`;
+    const unfrozen = await lrFind({ config: between, runStore: store, steps: 6, stage: "unfrozen", loaderWorkers: 0 });
+    expect([unfrozen.stage, unfrozen.size, unfrozen.points.length]).toEqual(["unfrozen", 40, 6]);
+    const frozen = await lrFind({ config: between, runStore: store, steps: 6, stage: "frozen", loaderWorkers: 0 });
+    expect([frozen.stage, frozen.size]).toEqual(["frozen", 32]);
+    between.train.fineTune = undefined;
+    await expect(lrFind({ config: between, runStore: store, steps: 6, stage: "frozen", loaderWorkers: 0 })).rejects.toThrow(/no train.fineTune/);
+  }, 180_000);
 });

@@ -6,12 +6,18 @@ import { lrFind } from "../../core/train/lr-find";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 
-const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--json] [--backend B] [--runs DIR]
+const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--stage frozen|unfrozen] [--from RUN] [--json] [--backend B] [--runs DIR]
 
 Trains the model \`ich train\` would start from (fresh weights, or model.pretrained) for up to N
 steps (default 100, fewer on small data) while the learning rate grows from 1e-7 to 1, and
 suggests the rate where the smoothed loss falls fastest (also shown: the minimum's rate / 10).
-Put the suggestion into train.schedule.maxLr. Nothing is written to the run store.
+Put the suggestion into train.schedule.maxLr. Nothing is written to the run store. Images have the
+size training starts the stage with (input.progressiveResizing).
+  --stage S    with train.fineTune: sweep the head's rate as in that stage (frozen: head and batch
+               norm train; unfrozen: every group at its discriminative rate). Put a frozen suggestion
+               into fineTune.baseLr; the unfrozen stage peaks at baseLr/2
+  --from RUN   start from RUN's best model (model.pretrained "run:RUN"): lr-find between stages,
+               after a run that trained the frozen stage
   --json       print {points, suggestedLr, steepestLr, minimumLr, ...} as JSON
   --backend B  ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
 ${RUNS_OPTION_HELP}; read for a "run:<id>" model.pretrained`;
@@ -24,12 +30,16 @@ export const command: Command = {
       json: { type: "boolean" },
       backend: { type: "string" },
       runs: { type: "string" },
+      stage: { type: "string" },
+      from: { type: "string" },
     });
+    if (values.stage !== undefined && values.stage !== "frozen" && values.stage !== "unfrozen") throw new UsageError("--stage must be frozen or unfrozen");
     if (positionals.length !== 1) throw new UsageError("expected exactly one experiment file");
     if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");
     const config = await loadExperiment(positionals[0]);
+    if (values.from) config.model.pretrained = `run:${values.from}`;
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on("SIGINT", onSigint);
@@ -39,6 +49,7 @@ export const command: Command = {
         config,
         runStore: openRunStore(values.runs),
         steps,
+        stage: values.stage as "frozen" | "unfrozen" | undefined,
         backend: values.backend as BackendChoice | undefined,
         signal: controller.signal,
         onEvent: (e) => {
@@ -56,7 +67,7 @@ export const command: Command = {
       result.points.forEach((p, i) => {
         if (i % every === 0 || i === result.points.length - 1) lines.push(`${p.lr.toExponential(2).padEnd(12)}${p.loss.toFixed(4).padEnd(10)}${p.smoothed.toFixed(4)}`);
       });
-      lines.push("", `suggested maxLr ${result.suggestedLr.toExponential(2)} (steepest descent); minimum/10: ${result.minimumLr.toExponential(2)}${result.stoppedEarly ? "; sweep stopped early (loss diverged)" : ""}`);
+      lines.push("", `suggested ${result.stage ? `head rate for the ${result.stage} stage` : "maxLr"} ${result.suggestedLr.toExponential(2)} (steepest descent, ${result.size} px); minimum/10: ${result.minimumLr.toExponential(2)}${result.stoppedEarly ? "; sweep stopped early (loss diverged)" : ""}`);
       process.stdout.write(`${lines.join("\n")}\n`);
       return 0;
     } finally {

@@ -1,6 +1,7 @@
 // Learning-rate finder (Smith 2015 / fastai): train the model `ich train` would start from (fresh
 // weights, or model.pretrained) while the learning rate grows exponentially, smooth the loss, and
-// suggest a rate where it falls fastest.
+// suggest a rate where it falls fastest. With a fine_tune stage the sweep is the head's rate: the
+// model is frozen or unfrozen as in that stage and the body groups follow at the stage's multipliers.
 import { preprocessOptions } from "../data/dataset";
 import { LoaderPool } from "../data/loader-pool";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
@@ -11,6 +12,8 @@ import { AdamW } from "./adamw";
 import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
 import { initialModel } from "./initial-model";
 import { exponentialLr } from "./schedule";
+import { imageSizeForEpoch } from "../experiment";
+import { enterStage, firstEpochOf, type Stage } from "./fine-tune";
 import { trainableVariables } from "./step";
 
 export interface LrFindOptions {
@@ -22,6 +25,8 @@ export interface LrFindOptions {
   steps?: number;
   minLr?: number;
   maxLr?: number;
+  /** Sweep as in this train.fineTune stage (frozen: head and batch norm; unfrozen: every group). */
+  stage?: Stage;
   loaderWorkers?: number;
   signal?: AbortSignal;
   onEvent?: (event: ProgressEvent) => void;
@@ -44,6 +49,9 @@ export interface LrFindResult {
   stoppedEarly: boolean;
   backend: string;
   device: string;
+  /** Input size swept at. */
+  size: number;
+  stage?: Stage;
 }
 
 /** Suggestions from a smoothed curve; exported for tests. */
@@ -77,9 +85,16 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   const maxLr = options.maxLr ?? 1;
   const model = await initialModel(tf, config, channels, labels.length, options.runStore);
   const optimizer = new AdamW(tf, minLr, config.train.weightDecay);
-  const trainer: BatchTrainer = { tf, model, optimizer, variables: trainableVariables(model), logits: outputsLogits(model), labels, weights, channels };
+  const fineTune = config.train.fineTune;
+  if (options.stage && !fineTune) {
+    model.dispose();
+    throw new Error(`lr-find --stage ${options.stage}: the experiment has no train.fineTune`);
+  }
+  const variables = options.stage && fineTune ? enterStage(model, config.model.architecture, fineTune, optimizer, options.stage) : trainableVariables(model);
+  const trainer: BatchTrainer = { tf, model, optimizer, variables, logits: outputsLogits(model), labels, weights, channels };
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
-  const size = config.input.size;
+  // The input size training uses at the start of the sweep's stage (progressive resizing).
+  const size = imageSizeForEpoch(config, options.stage && fineTune ? firstEpochOf(fineTune, options.stage) : 1);
   const points: LrFindPoint[] = [];
   let average = 0;
   let best = Number.POSITIVE_INFINITY;
@@ -114,5 +129,5 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   }
   const finite = points.filter((p) => Number.isFinite(p.smoothed));
   const { steepestLr, minimumLr } = suggestFromCurve(finite);
-  return { points, steepestLr, minimumLr, suggestedLr: steepestLr, stoppedEarly, backend: backend.backend, device: backend.device };
+  return { points, steepestLr, minimumLr, suggestedLr: steepestLr, stoppedEarly, backend: backend.backend, device: backend.device, size, stage: options.stage };
 }
