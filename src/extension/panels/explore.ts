@@ -33,6 +33,8 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
   private summary: ExploreSummary | undefined;
   private augmentation: AugmentationPreview | undefined;
   private engine: EngineProcess | undefined;
+  /** The last failure, re-sent on `ready`: the engine can fail before the webview has loaded. */
+  private failure: string | undefined;
   readonly target: vscode.Uri;
 
   constructor(
@@ -50,6 +52,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
     if (message.type === "ready") {
       if (this.summary) this.post({ type: "summary", summary: this.summary, canReroll: this.summary.experiment !== null });
       if (this.augmentation) this.post({ type: "augmentation", preview: this.augmentation });
+      if (this.failure) this.post({ type: "error", message: this.failure });
     } else if (message.type === "openSlice") {
       // Only slices this summary shows can be opened from the webview.
       if (!this.shownFiles().has(message.file)) return;
@@ -85,7 +88,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
         onLog: (line, stream) => stream === "stderr" && output.appendLine(line),
       });
     } catch (error) {
-      this.post({ type: "error", message: errorMessage(error) });
+      this.fail(errorMessage(error));
       return undefined;
     }
     this.engine = engine;
@@ -95,12 +98,18 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
     if (result.code === 0) return result.stdout;
     const reason = failureReason(result);
     output.appendLine(`ich explore failed: ${reason}`);
-    this.post({ type: "error", message: `ich explore failed: ${reason}` });
+    this.fail(`ich explore failed: ${reason}`);
     return undefined;
+  }
+
+  private fail(message: string): void {
+    this.failure = message;
+    this.post({ type: "error", message });
   }
 
   private explore(): void {
     void (async () => {
+      this.failure = undefined;
       this.post({ type: "progress", message: "Indexing…" });
       const stdout = await this.run(undefined);
       if (stdout === undefined) return;
@@ -108,7 +117,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
       try {
         summary = readExploreOutput(stdout);
       } catch (error) {
-        this.post({ type: "error", message: errorMessage(error) });
+        this.fail(errorMessage(error));
         return;
       }
       this.summary = summary;
@@ -129,7 +138,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
       try {
         preview = readAugmentationOutput(stdout);
       } catch (error) {
-        this.post({ type: "error", message: errorMessage(error) });
+        this.fail(errorMessage(error));
         return;
       }
       this.augmentation = preview;
