@@ -106,7 +106,7 @@ describe("stages", () => {
     const second = (name: string) => /block[45]_conv\/kernel/.test(name);
     expect(maxChange(before, model, first)).toBeCloseTo(lr / 100, 6);
     expect(maxChange(before, model, second)).toBeCloseTo(lr / 10, 5);
-    expect(optimizer.learningRateOf(model.getLayer("block1_conv").getWeights()[0].name)).toBeCloseTo(lr / 100, 12);
+    expect(optimizer.learningRateOf(model.getLayer("block1_conv").weights[0].name)).toBeCloseTo(lr / 100, 12);
     model.dispose();
     optimizer.dispose();
   });

@@ -83,6 +83,17 @@ function renderHeader(): void {
     el("div", { class: "title-row" }, el("h2", {}, run.name), status, el("span", { class: "muted run-id" }, run.id)),
     el("dl", { class: "facts" }, ...facts.map(([k, v]) => el("div", { class: "fact" }, el("dt", {}, k), el("dd", {}, v)))),
     ...(run.error ? [el("p", { class: "error", role: "alert" }, run.error)] : []),
+    ...(run.badImageCount ? [badImagesNote(run.badImageCount, run.badImages ?? [])] : []),
+  );
+}
+
+/** Unreadable training images the run skipped (run.json badImages): a count, the files in a collapsible list. */
+function badImagesNote(count: number, list: { file: string; reason: string }[]): HTMLElement {
+  return el(
+    "details",
+    { class: "bad-images" },
+    el("summary", {}, `${count} unreadable training image${count === 1 ? "" : "s"} skipped`),
+    el("ul", {}, ...list.map((b) => el("li", {}, el("code", {}, b.file), `: ${b.reason}`))),
   );
 }
 
