@@ -23,6 +23,9 @@ export interface RunSummary {
   bestEpoch: number | null;
   error: string | null;
   config: unknown;
+  /** Unreadable training images the run skipped (run.json badImages, at most MAX_BAD_IMAGES shown) and how many in all. */
+  badImages?: { file: string; reason: string }[];
+  badImageCount?: number;
 }
 
 /** Per-label validation numbers; AUC is null when a label had one class only. */
@@ -78,6 +81,7 @@ const stringOrNull = (v: unknown): v is string | null => v === null || isString(
 /** Caps so a hostile or corrupt message cannot make a panel allocate without bound. */
 const MAX_POINTS = 1_000_000;
 const MAX_ROC_POINTS = 10_000;
+export const MAX_BAD_IMAGES = 1000;
 
 export function isRunSummary(v: unknown): v is RunSummary {
   return (
@@ -97,6 +101,8 @@ export function isRunSummary(v: unknown): v is RunSummary {
     isFiniteNumber(v.durationMs) &&
     finiteOrNull(v.bestEpoch) &&
     stringOrNull(v.error) &&
+    (v.badImageCount === undefined || isCount(v.badImageCount)) &&
+    (v.badImages === undefined || (Array.isArray(v.badImages) && v.badImages.length <= MAX_BAD_IMAGES && v.badImages.every((b) => isRecord(b) && isString(b.file) && isString(b.reason)))) &&
     "config" in v
   );
 }

@@ -103,4 +103,17 @@ describe("run.json and metrics lines from disk", () => {
     expect(thinned[0]).toBe(0);
     expect(thinned.at(-1)).toBe(1000);
   });
+
+  it("carries the unreadable training images a run skipped to the dashboard; malformed entries are dropped", async () => {
+    const { toRunSummary } = await import("../../src/extension/panels/logic/runData");
+    const { isRunSummary } = await import("../../src/protocol/dashboard");
+    const now = new Date("2026-01-01T00:10:00.000Z");
+    const base = { id: "r", name: "", status: "completed", startedAt: "2026-01-01T00:00:00.000Z", host: "h", backend: "wasm", device: "", architecture: "small-cnn", epochsPlanned: 2, epochsDone: 2, config: {} };
+    const bad = { file: "/data/ID_1.dcm", reason: "/data/ID_1.dcm: pixel data is truncated" };
+    const summary = toRunSummary({ ...base, badImageCount: 3, badImages: [bad, { file: 5 }] }, now);
+    expect(summary).toMatchObject({ badImageCount: 3, badImages: [bad] });
+    expect(toRunSummary(base, now)!.badImageCount).toBeUndefined();
+    expect(isRunSummary({ ...summary, badImages: [{ file: "x" }] })).toBe(false);
+    expect(isRunSummary({ ...summary, badImageCount: -1 })).toBe(false);
+  });
 });

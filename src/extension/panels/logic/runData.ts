@@ -5,6 +5,7 @@ import type { RunRecord } from "../../../core/runs/types";
 import { isFiniteNumber, isRecord, isString } from "../../../protocol/guards";
 import {
   isRunSummary,
+  MAX_BAD_IMAGES,
   type EpochPoint,
   type EvalSummary,
   type LabelScores,
@@ -44,6 +45,10 @@ export function toRunSummary(raw: unknown, now: Date): RunSummary | null {
     error: isString(record.error) ? record.error : null,
     config: record.config ?? null,
   };
+  if (Number.isInteger(record.badImageCount) && record.badImageCount! > 0) {
+    summary.badImageCount = record.badImageCount;
+    if (Array.isArray(record.badImages)) summary.badImages = record.badImages.slice(0, MAX_BAD_IMAGES).filter((b) => isRecord(b) && isString(b.file) && isString(b.reason));
+  }
   return isRunSummary(summary) ? summary : null;
 }
 
