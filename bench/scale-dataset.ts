@@ -6,7 +6,7 @@
 // in a temp folder that is deleted at the end.
 // Run: npm run build && npm run bench:scale [-- --files N --size PX --keep]
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, createWriteStream, existsSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,10 +20,13 @@ const { values } = parseArgs({ options: { files: { type: "string", default: "200
 const fileCount = Number(values.files);
 const size = Number(values.size);
 const root = resolve(__dirname, "..");
-const cli = join(root, "dist", "cli.js");
-if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build first`);
+if (!existsSync(join(root, "dist", "cli.js"))) throw new Error(`${join(root, "dist", "cli.js")} missing: run npm run build first`);
 
 const work = mkdtempSync(join(tmpdir(), "ich-scale-"));
+// A private copy of the bundle: a rebuild of dist/ during the run must not pull it away.
+cpSync(join(root, "dist"), join(work, "dist"), { recursive: true });
+symlinkSync(join(root, "node_modules"), join(work, "node_modules"));
+const cli = join(work, "dist", "cli.js");
 const data = join(work, "stage_2_train");
 const labelsCsv = join(work, "stage_2_train.csv");
 const rssHook = join(work, "rss.cjs");
@@ -134,6 +137,11 @@ async function main(): Promise<void> {
   console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s (${readdirSync(data).length} files, labels CSV ${(readFileSync(labelsCsv).length / 1e6).toFixed(0)} MB)`);
 
   const rows: [string, Measure][] = [];
+  const measured = rows.push.bind(rows);
+  rows.push = (...items) => {
+    for (const [name, m] of items) console.log(`  ${name}: ${m.seconds.toFixed(1)} s, peak RSS ${m.rssMb.toFixed(0)} MB (load ${loadavg()[0].toFixed(1)})`);
+    return measured(...items);
+  };
   rows.push(["ich index, single thread (--workers 0)", await runCli(["index", data, "--workers", "0", "--cache", join(work, "single.jsonl"), "--json"])]);
   rows.push(["ich index, cold (workers), + labels join", await runCli(["index", data, "--labels", labelsCsv, "--json"])]);
   rows.push(["ich index, cached, + labels join", await runCli(["index", data, "--labels", labelsCsv, "--json"])]);
