@@ -43,7 +43,7 @@ export interface EpochPoint extends Omit<EpochLine, "val" | "time"> {
 }
 
 /** The part of a step line the charts plot. */
-export type StepPoint = Pick<StepLine, "kind" | "epoch" | "globalStep" | "loss" | "lr">;
+export type StepPoint = Pick<StepLine, "kind" | "epoch" | "globalStep" | "loss" | "lr" | "stage">;
 
 export type MetricsPoint = EpochPoint | StepPoint;
 
@@ -116,6 +116,7 @@ function isLabelScoresMap(v: unknown): v is Partial<Record<Label, LabelScores>> 
 
 export function isMetricsPoint(v: unknown): v is MetricsPoint {
   if (!isRecord(v) || !isCount(v.epoch) || !isCount(v.globalStep) || !isFiniteNumber(v.lr)) return false;
+  if (v.stage !== undefined && v.stage !== "frozen" && v.stage !== "unfrozen") return false;
   if (v.kind === "step") return isFiniteNumber(v.loss);
   if (v.kind !== "epoch") return false;
   if (!(isFiniteNumber(v.trainLoss) && isFiniteNumber(v.imagesPerSec) && isFiniteNumber(v.seconds))) return false;

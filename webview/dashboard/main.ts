@@ -46,8 +46,12 @@ function renderCharts(): void {
   setDatasets("loss", [dataset("train loss", curveSeries(points, curveById("trainLoss")), 0), dataset("validation loss", curveSeries(points, curveById("valLoss")), 1)]);
   setDatasets("weightedLogLoss", [dataset("weighted log loss", curveSeries(points, curveById("weightedLogLoss")), 2)]);
   setDatasets("meanAuc", [dataset("mean AUC", curveSeries(points, curveById("meanAuc")), 4)]);
-  setDatasets("lr", [dataset("learning rate", curveSeries(points, curveById("lr")), 5)]);
-  setDatasets("stepLoss", [dataset("training loss", curveSeries(points, curveById("stepLoss")), 0)]);
+  // fineTune runs: one series per stage, so the frozen and unfrozen stages read apart.
+  const stages = STAGES.filter((s) => points.some((p) => p.stage === s));
+  const byStage = (id: string, label: string, color: number) =>
+    stages.length === 0 ? [dataset(label, curveSeries(points, curveById(id)), color)] : stages.map((s, i) => dataset(`${label} (${s} stage)`, curveSeries(points.filter((p) => p.stage === s), curveById(id)), color + i));
+  setDatasets("lr", byStage("lr", "learning rate", 5));
+  setDatasets("stepLoss", byStage("stepLoss", "training loss", 0));
   const auc = perLabelAuc(points, evaluation);
   const aucChart = charts.get("perLabelAuc");
   if (aucChart) {
@@ -64,6 +68,16 @@ function renderCharts(): void {
   if (rocNote) rocNote.textContent = evaluation ? `${evaluation.samples} validation images — ${evaluation.data}` : "No eval.json yet: ROC curves appear when the run finished (or after ICH: Evaluate Run).";
 }
 
+const STAGES = ["frozen", "unfrozen"] as const;
+
+/** fineTune runs: the epochs of each stage, e.g. ["Frozen stage", "epochs 1–1"]. */
+function stageFacts(): [string, string][] {
+  return STAGES.flatMap((s): [string, string][] => {
+    const epochs = points.filter((p) => p.kind === "epoch" && p.stage === s).map((p) => p.epoch);
+    return epochs.length ? [[`${s === "frozen" ? "Frozen" : "Unfrozen"} stage`, `epochs ${Math.min(...epochs)}–${Math.max(...epochs)}`]] : [];
+  });
+}
+
 function renderHeader(): void {
   const header = document.getElementById("run-header");
   if (!header || !run) return;
@@ -73,6 +87,7 @@ function renderHeader(): void {
     ["Architecture", run.architecture],
     ["Parameters", formatValue(run.parameterCount ?? undefined, 0)],
     ["Epochs", `${run.epochsDone} / ${run.epochsPlanned}`],
+    ...stageFacts(),
     ["Duration", formatDurationMs(run.durationMs)],
     ["Backend", `${run.backend}${run.device ? ` — ${run.device}` : ""}`],
     ["Best weighted log loss", formatValue(evaluation?.weightedLogLoss ?? bestWll, 4)],

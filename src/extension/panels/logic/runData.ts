@@ -68,7 +68,9 @@ export function toMetricsPoint(raw: unknown): MetricsPoint | null {
   const epoch = raw.epoch as number;
   const globalStep = raw.globalStep as number;
   if (epoch < 0 || globalStep < 0) return null;
-  if (raw.kind === "step") return isFiniteNumber(raw.loss) ? { kind: "step", epoch, globalStep, loss: raw.loss, lr: raw.lr } : null;
+  // fineTune runs: the stage (frozen / unfrozen) of each line.
+  const stage: Pick<EpochPoint, "stage"> = raw.stage === "frozen" || raw.stage === "unfrozen" ? { stage: raw.stage } : {};
+  if (raw.kind === "step") return isFiniteNumber(raw.loss) ? { kind: "step", epoch, globalStep, loss: raw.loss, lr: raw.lr, ...stage } : null;
   if (raw.kind !== "epoch" || !isFiniteNumber(raw.trainLoss)) return null;
   const val = raw.val;
   const point: EpochPoint = {
@@ -83,6 +85,7 @@ export function toMetricsPoint(raw: unknown): MetricsPoint | null {
       isRecord(val) && isFiniteNumber(val.loss) && isFiniteNumber(val.weightedLogLoss)
         ? { loss: val.loss, weightedLogLoss: val.weightedLogLoss, meanAuc: num(val.meanAuc), perLabel: labelScores(val.perLabel) }
         : null,
+    ...stage,
   };
   return point;
 }
