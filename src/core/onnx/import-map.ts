@@ -39,9 +39,18 @@ export interface OnnxImportReport {
   inputAdaptation?: string;
 }
 
+/** Values for one weight: `data` laid out as `source`, moved into `shape` by transposing with `perm` (done by TF.js, fast on big kernels). */
+interface WeightValues {
+  data: Float32Array;
+  shape: number[];
+  source?: number[];
+  perm?: number[];
+  scale?: number;
+}
+
 interface Assignment {
   layer: Layer;
-  values: { data: Float32Array; shape: number[] }[];
+  values: WeightValues[];
 }
 
 const WEIGHT_LAYERS = new Set(["Conv2D", "BatchNormalization", "Dense"]);
@@ -58,11 +67,9 @@ function describeLayer(layer: Layer): string {
 }
 
 /** ONNX [out, in, kh, kw] → TF.js [kh, kw, in, out]. */
-function convKernel(w: OnnxTensor): Float32Array {
+function convKernel(w: OnnxTensor): WeightValues {
   const [o, i, kh, kw] = w.dims;
-  const out = new Float32Array(w.data.length);
-  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * i + b) * o + a] = w.data[((a * i + b) * kh + y) * kw + x];
-  return out;
+  return { data: w.data, source: w.dims, perm: [2, 3, 1, 0], shape: [kh, kw, i, o] };
 }
 
 /**
@@ -92,27 +99,24 @@ function sourceLayer(layer: Layer): Layer | undefined {
   return current;
 }
 
-/** Gemm B (with alpha) as a TF.js Dense kernel [in, out]; rows reordered from C·H·W when the Dense reads a flattened map. */
-function denseKernel(node: OnnxWeightNode, layer: Layer): Float32Array {
+/** Gemm B (with alpha) as a TF.js Dense kernel [in, out]; rows reordered from C·H·W to H·W·C when the Dense reads a flattened map. */
+function denseKernel(node: OnnxWeightNode, layer: Layer): WeightValues {
   const b = node.params[0];
   const transB = node.attributes.transB === 1;
   const [rows, cols] = b.dims;
   const inputs = transB ? cols : rows;
   const outputs = transB ? rows : cols;
-  const alpha = typeof node.attributes.alpha === "number" ? node.attributes.alpha : 1;
-  let order: ((r: number) => number) | undefined;
+  const scale = typeof node.attributes.alpha === "number" ? node.attributes.alpha : 1;
   const source = sourceLayer(layer);
   if (source?.getClassName() === "Flatten") {
     const [, h, w, c] = source.inboundNodes[0].inputTensors[0].shape as number[];
-    // TF.js input row (y·w + x)·c + ch is PyTorch's ch·h·w + y·w + x.
-    if (h * w > 1) order = (r) => (r % c) * h * w + Math.floor(r / c);
+    if (h * w > 1 && c * h * w === inputs) {
+      return transB
+        ? { data: b.data, source: [outputs, c, h, w], perm: [2, 3, 1, 0], shape: [inputs, outputs], scale }
+        : { data: b.data, source: [c, h, w, outputs], perm: [1, 2, 0, 3], shape: [inputs, outputs], scale };
+    }
   }
-  const out = new Float32Array(inputs * outputs);
-  for (let r = 0; r < inputs; r++) {
-    const src = order ? order(r) : r;
-    for (let o = 0; o < outputs; o++) out[r * outputs + o] = alpha * (transB ? b.data[o * inputs + src] : b.data[src * outputs + o]);
-  }
-  return out;
+  return transB ? { data: b.data, source: [outputs, inputs], perm: [1, 0], shape: [inputs, outputs], scale } : { data: b.data, shape: [inputs, outputs], scale };
 }
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
@@ -153,7 +157,7 @@ class Mapper {
     const strides = (node.attributes.strides as number[] | undefined) ?? [1, 1];
     const tfStrides = (layer.getConfig() as { strides: number[] }).strides;
     if (strides[0] !== tfStrides[0] || strides[1] !== tfStrides[1]) return this.fail(`${describeNode(node)} → ${describeLayer(layer)}: stride ${fmt(strides)} vs ${fmt(tfStrides)}`);
-    const kernel = { data: convKernel(w), shape: tfShape };
+    const kernel = convKernel(w);
     const bias = node.params[1];
     const hasBias = layer.weights.length > 1;
     this.tensors += node.params.length;
@@ -195,7 +199,7 @@ class Mapper {
     const transB = node.attributes.transB === 1;
     const expected = transB ? [outputs, inputs] : [inputs, outputs];
     if (node.attributes.transA === 1 || !sameShape(b.dims, expected)) return this.fail(`${describeNode(node)} → ${describeLayer(layer)}: needs ONNX weight ${fmt(expected)}${transB ? " (transB)" : ""}`);
-    const values = [{ data: denseKernel(node, layer), shape: [inputs, outputs] }];
+    const values: WeightValues[] = [denseKernel(node, layer)];
     if (layer.weights.length > 1) {
       const beta = typeof node.attributes.beta === "number" ? node.attributes.beta : 1;
       const c = node.params[1];
@@ -301,7 +305,14 @@ function assign(tf: Tf, model: LayersModel, weights: OnnxWeights, options: OnnxI
   }
 
   for (const { layer, values } of mapper.assignments) {
-    const tensors = values.map((v) => tf.tensor(v.data, v.shape));
+    const tensors = values.map((v) =>
+      tf.tidy(() => {
+        let t = tf.tensor(v.data, v.source ?? v.shape);
+        if (v.perm) t = tf.transpose(t, v.perm);
+        if (v.scale !== undefined && v.scale !== 1) t = tf.mul(t, v.scale);
+        return tf.reshape(t, v.shape);
+      }),
+    );
     layer.setWeights(tensors);
     tf.dispose(tensors);
   }
