@@ -9,7 +9,8 @@ import { LABELS } from "../../src/shared/labels";
 import { compareTable } from "../../src/shared/compareTable";
 import { CURVES, finalMetrics, perLabelAuc, curveSeries, FINAL_METRICS } from "../../src/shared/metrics";
 import { parseCompareToWebview, type CompareFromWebview, type CompareRunData, type CompareToWebview } from "../../src/protocol/compare";
-import { aucBarChart, baseChartOptions, Chart, chartCard, createChart, el, followTheme, lineChart, seriesColor, seriesDash, showDatasets } from "../shared/charts";
+import { aucBarChart, baseChartOptions, Chart, chartCard, createChart, followTheme, lineChart, seriesColor, seriesDash, showDatasets } from "../shared/charts";
+import { el } from "../shared/dom";
 import { connectHost } from "../shared/host";
 
 const host = connectHost<CompareToWebview, CompareFromWebview>(parseCompareToWebview, received);

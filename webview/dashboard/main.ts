@@ -8,7 +8,8 @@ import { LABELS } from "../../src/shared/labels";
 import { flattenConfig } from "../../src/shared/flatten";
 import { curveById, curveSeries, formatDurationMs, formatValue, perLabelAuc } from "../../src/shared/metrics";
 import { parseDashboardToWebview, type DashboardFromWebview, type EvalSummary, type MetricsPoint, type RunSummary, type DashboardToWebview } from "../../src/protocol/dashboard";
-import { aucBarChart, Chart, chartCard, el, followTheme, lineChart, seriesColor, showDatasets } from "../shared/charts";
+import { aucBarChart, Chart, chartCard, followTheme, lineChart, seriesColor, showDatasets } from "../shared/charts";
+import { el } from "../shared/dom";
 import { connectHost } from "../shared/host";
 
 const host = connectHost<DashboardToWebview, DashboardFromWebview>(parseDashboardToWebview, received);

@@ -4,7 +4,8 @@
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import { LABELS } from "../../src/shared/labels";
 import { HEADER_FIELD_TITLES, HEADER_FIELDS, parseExploreToWebview, type AugmentationPreview, type ExploreFromWebview, type ExploreSummary, type Histogram, type ExploreToWebview } from "../../src/protocol/explore";
-import { baseChartOptions, Chart, chartCard, createChart, el, followTheme, seriesColor, showDatasets } from "../shared/charts";
+import { baseChartOptions, Chart, chartCard, createChart, followTheme, seriesColor, showDatasets } from "../shared/charts";
+import { el } from "../shared/dom";
 import { connectHost } from "../shared/host";
 
 const host = connectHost<ExploreToWebview, ExploreFromWebview>(parseExploreToWebview, received);

@@ -18,6 +18,7 @@ import {
   type ChartType,
 } from "chart.js";
 import { LABELS } from "../../src/shared/labels";
+import { el } from "./dom";
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip);
 
@@ -95,16 +96,6 @@ export function exposeData(chart: Chart, element: HTMLElement): void {
 /** Re-themes every chart when VS Code switches theme (it changes the body's class). */
 export function followTheme(charts: () => Chart[]): void {
   new MutationObserver(() => charts().forEach(applyTheme)).observe(document.body, { attributes: true, attributeFilter: ["class"] });
-}
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") element.className = v;
-    else element.setAttribute(k, v);
-  }
-  for (const child of children) element.append(child);
-  return element;
 }
 
 /** A titled card holding one chart canvas; `data-chart` names it for tests. */

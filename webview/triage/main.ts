@@ -4,6 +4,7 @@ import "@vscode-elements/elements/dist/vscode-button/index.js";
 import { LABELS, type Label } from "../../src/shared/labels";
 import { sortStudiesBy } from "../../src/shared/triage";
 import { parseTriageToWebview, type TriageFromWebview, type TriageResult, type TriageStudy, type TriageToWebview } from "../../src/protocol/triage";
+import { el } from "../shared/dom";
 import { connectHost } from "../shared/host";
 
 const host = connectHost<TriageToWebview, TriageFromWebview>(parseTriageToWebview, received);
@@ -11,12 +12,6 @@ const post = (message: TriageFromWebview) => host.post(message);
 const app = document.getElementById("app") as HTMLElement;
 const HIGH = 0.5;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, v);
-  for (const child of children) element.append(child);
-  return element;
-}
 
 function probabilityCell(p: number | undefined): HTMLTableCellElement {
   if (p === undefined) return el("td", { class: "p" }, "—");
