@@ -116,6 +116,26 @@ describe("fine_tune run", () => {
   const root = mkdtempSync(join(tmpdir(), "ich-ft-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  it("with 2 data-parallel replicas, the frozen stage still leaves the body kernels alone", async () => {
+    const config = tinyConfig({ epochs: 1 });
+    config.train.fineTune = { ...FT, freezeEpochs: 1, epochs: 1 };
+    config.train.epochs = 1; // only the frozen stage
+    const store = new RunStore(join(root, "parallel"));
+    const logs: string[] = [];
+    const result = await train({ config, runStore: store, loaderWorkers: 0, trainWorkers: 2, onEvent: (e) => e.type === "log" && logs.push(e.message) });
+    expect(result.status).toBe("completed");
+    expect(logs.filter((m) => m.startsWith("data-parallel"))).toEqual([expect.stringMatching(/^data-parallel training: 2 replicas/)]);
+    // The saved model after the frozen epoch has the initial body kernels: same seed, fresh build.
+    const { loadModel } = await import("../../src/core/models");
+    const trained = await loadModel(tf, store.paths(result.runId).modelDir);
+    const fresh = buildModel(tf, { architecture: "small-cnn", inputSize: null, channels: 3, outputs: 6, dropout: 0, seed: config.train.seed });
+    for (const name of ["block1_conv", "block5_conv"]) expect(Array.from(trained.getLayer(name).getWeights()[0].dataSync())).toEqual(Array.from(fresh.getLayer(name).getWeights()[0].dataSync()));
+    expect(Array.from(trained.getLayer("block1_bn").getWeights()[0].dataSync())).not.toEqual(Array.from(fresh.getLayer("block1_bn").getWeights()[0].dataSync()));
+    expect(trained.layers.filter((l) => !l.trainable && l.weights.length > 0).map((l) => l.name)).toEqual([]); // saved without stage flags
+    trained.dispose();
+    fresh.dispose();
+  }, 180_000);
+
   it("records the frozen and unfrozen stages in metrics.jsonl with fastai's learning rates", async () => {
     const config = tinyConfig({ epochs: 2 });
     config.train.fineTune = { ...FT, epochs: 1 };
