@@ -40,4 +40,19 @@ describe("ich dispatcher", () => {
     expect(result.stderr).toMatch(/--bogus/);
     expect(result.stderr).toMatch(/Usage: ich runs/);
   });
+
+  it("refuses a bad --backend or --engine in every command that takes one, with exit 2 before any work", () => {
+    const commands: string[][] = [["train", "x.ich.json"], ["eval", "run-1"], ["predict", "run-1", "a.dcm"], ["lr-find", "x.ich.json"], ["export", "run-1"], ["import-weights", "w.onnx"], ["serve", "run-1"], ["backend"]];
+    for (const args of commands) {
+      const result = ich(...args, "--backend", "tpu");
+      expect(result.status, args[0]).toBe(2);
+      expect(result.stderr, args[0]).toMatch(/--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got 'tpu'/);
+      expect(result.stderr, args[0]).toMatch(new RegExp(`Usage: ich ${args[0]}`));
+    }
+    for (const args of [["eval", "run-1"], ["predict", "run-1", "a.dcm"], ["serve", "run-1"]]) {
+      const result = ich(...args, "--engine", "torch");
+      expect(result.status, args[0]).toBe(2);
+      expect(result.stderr, args[0]).toMatch(/--engine must be one of auto, onnx, tfjs, got 'torch'/);
+    }
+  });
 });

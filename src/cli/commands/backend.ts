@@ -6,7 +6,7 @@ import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../
 import { engineFromEnvironment } from "../../core/inference/open-engine";
 import { probeOrt } from "../../core/inference/ort-probe";
 import type { Tf } from "../../core/train/tf-types";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, type Command, SHARED_OPTIONS } from "../usage";
 import type { BackendOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich backend [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--native-modules DIR]... [--json]
@@ -31,12 +31,11 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseCommandLine(
       argv,
-      { backend: { type: "string" }, "native-modules": { type: "string", multiple: true }, json: { type: "boolean" } },
+      { backend: SHARED_OPTIONS.backend, "native-modules": { type: "string", multiple: true }, json: SHARED_OPTIONS.json },
       false,
     );
     const fromEnv = backendFromEnvironment();
     const prefer = (values.backend ?? fromEnv.prefer ?? "auto") as BackendPreference;
-    if (!BACKEND_PREFERENCES.includes(prefer)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}, got '${prefer}'`);
     const nativeModulePaths = values["native-modules"] ?? fromEnv.nativeModulePaths;
     const info = await initBackend({ prefer, nativeModulePaths, trainingKernels: true });
     const onnx = await probeOrt(info.tf as unknown as Tf);

@@ -3,7 +3,7 @@ import { runMetadataBaseline, type MetadataBaselineReport } from "../../core/bas
 import { LABELS } from "../../core/labels";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 
 const USAGE = `Usage: ich baseline-metadata DIR|CONFIG [--labels FILE] [--run RUN] [--validation-fraction F] [--seed N] [--trees N] [--json] [--runs DIR]
 
@@ -55,8 +55,8 @@ export const command: Command = {
       "validation-fraction": { type: "string" },
       seed: { type: "string" },
       trees: { type: "string" },
-      json: { type: "boolean" },
-      runs: { type: "string" },
+      json: SHARED_OPTIONS.json,
+      runs: SHARED_OPTIONS.runs,
     });
     if (positionals.length !== 1) throw new UsageError("expected one dataset folder or experiment file");
     const fraction = values["validation-fraction"] === undefined ? undefined : Number(values["validation-fraction"]);

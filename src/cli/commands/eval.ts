@@ -6,7 +6,7 @@ import { describeTta, ttaActive } from "../../core/predict/tta";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import type { EvalOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--allow-overlap] [--runs DIR] [--engine E] [--backend B] [--json]
@@ -34,10 +34,10 @@ export const command: Command = {
       data: { type: "string" },
       tta: { type: "boolean" },
       "allow-overlap": { type: "boolean" },
-      runs: { type: "string" },
-      backend: { type: "string" },
-      engine: { type: "string" },
-      json: { type: "boolean" },
+      runs: SHARED_OPTIONS.runs,
+      backend: SHARED_OPTIONS.backend,
+      engine: SHARED_OPTIONS.engine,
+      json: SHARED_OPTIONS.json,
     });
     const engine = engineOption(values.engine);
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");

@@ -2,7 +2,7 @@
 import type { BackendChoice } from "../../core/experiment/types";
 import { exportRunToOnnx } from "../../core/onnx/export";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 
 const USAGE = `Usage: ich export RUN [--out FILE] [--runs DIR] [--backend B]
 
@@ -19,8 +19,8 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {
       out: { type: "string" },
-      runs: { type: "string" },
-      backend: { type: "string" },
+      runs: SHARED_OPTIONS.runs,
+      backend: SHARED_OPTIONS.backend,
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN");
     const result = await exportRunToOnnx(positionals[0], {

@@ -4,7 +4,7 @@ import type { WindowSpec } from "../../core/experiment/types";
 import { ARCHITECTURES, HEADS, isArchitecture, type HeadKind } from "../../core/models/types";
 import { importWeightsToFolder } from "../../core/onnx/import-weights";
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../core/tf/backend";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 
 const USAGE = `Usage: ich import-weights MODEL.onnx --architecture A --size N --out DIR [options]
 
@@ -34,7 +34,7 @@ export const command: Command = {
       labels: { type: "string" },
       windows: { type: "string" },
       context: { type: "string" },
-      backend: { type: "string" },
+      backend: SHARED_OPTIONS.backend,
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one MODEL.onnx");
     const architecture = values.architecture ?? "";

@@ -1,4 +1,5 @@
 // `ich info FILE...` — key tags, transfer syntax, size and modality-value statistics of DICOM files.
+import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DicomError, modalityStatistics, readDicom, transferSyntaxName, type DicomHeader } from "../../core/dicom";
@@ -70,15 +71,17 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return files;
 }
 
-async function listDicomFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  const names = entries.map((e) => e.name).sort();
+type ReadFolder = (folder: string) => Promise<readonly Pick<Dirent, "name" | "isDirectory">[]>;
+const readFolder: ReadFolder = (folder) => readdir(folder, { withFileTypes: true });
+
+/** The .dcm files under `folder`, recursively, in name order within each folder (n log n in the folder size). */
+export async function listDicomFiles(folder: string, read: ReadFolder = readFolder): Promise<string[]> {
+  const entries = [...(await read(folder))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
-  for (const name of names) {
-    const entry = entries.find((e) => e.name === name)!;
-    const path = join(folder, name);
-    if (entry.isDirectory()) out.push(...(await listDicomFiles(path)));
-    else if (/\.dcm$/i.test(name)) out.push(path);
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) for (const file of await listDicomFiles(path, read)) out.push(file);
+    else if (/\.dcm$/i.test(entry.name)) out.push(path);
   }
   return out;
 }

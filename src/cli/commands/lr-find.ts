@@ -4,7 +4,7 @@ import type { BackendChoice } from "../../core/experiment/types";
 import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { lrFind } from "../../core/train/lr-find";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 
 const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--stage frozen|unfrozen] [--from RUN] [--json] [--backend B] [--runs DIR]
 
@@ -27,15 +27,14 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {
       steps: { type: "string" },
-      json: { type: "boolean" },
-      backend: { type: "string" },
-      runs: { type: "string" },
+      json: SHARED_OPTIONS.json,
+      backend: SHARED_OPTIONS.backend,
+      runs: SHARED_OPTIONS.runs,
       stage: { type: "string" },
       from: { type: "string" },
     });
     if (values.stage !== undefined && values.stage !== "frozen" && values.stage !== "unfrozen") throw new UsageError("--stage must be frozen or unfrozen");
     if (positionals.length !== 1) throw new UsageError("expected exactly one experiment file");
-    if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");
     const config = await loadExperiment(positionals[0]);

@@ -7,7 +7,7 @@ import { predictFiles } from "../../core/predict/predict-files";
 import { formatSubmissionCsv } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import type { GradcamOutput, PredictOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich predict RUN FILE_OR_FOLDER... [--out CSV] [--json] [--tta | --no-tta] [--force] [--runs DIR] [--engine E] [--backend B]
@@ -35,13 +35,13 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, {
       out: { type: "string" },
-      json: { type: "boolean" },
+      json: SHARED_OPTIONS.json,
       tta: { type: "boolean" },
       force: { type: "boolean" },
       "no-tta": { type: "boolean" },
-      runs: { type: "string" },
-      backend: { type: "string" },
-      engine: { type: "string" },
+      runs: SHARED_OPTIONS.runs,
+      backend: SHARED_OPTIONS.backend,
+      engine: SHARED_OPTIONS.engine,
       gradcam: { type: "string" },
     });
     const engine = engineOption(values.engine);

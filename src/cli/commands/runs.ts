@@ -2,7 +2,7 @@
 import { formatElapsed } from "../../shared/duration";
 import { DEFAULT_RUNS_DIR, type BrokenRun, type RunRecord } from "../../core/runs";
 import { openRunStore } from "../run-store";
-import { parseCommandLine, type Command } from "../usage";
+import { parseCommandLine, type Command, SHARED_OPTIONS } from "../usage";
 
 const USAGE = `Usage: ich runs [--dir DIR] [--json]
 
@@ -48,7 +48,7 @@ export function formatRunsTable(runs: readonly RunRecord[], now: Date = new Date
 export const command: Command = {
   usage: USAGE,
   async run(argv) {
-    const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" } }, false);
+    const { values } = parseCommandLine(argv, { dir: { type: "string" }, runs: SHARED_OPTIONS.runs, json: SHARED_OPTIONS.json }, false);
     const store = openRunStore(values.dir ?? values.runs);
     const { runs, broken } = await store.scan();
     if (values.json) {

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PredictServer } from "../../
 import { readModelInput } from "../../core/train/model-input";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 
 const DEFAULT_PORT = 8765;
 
@@ -49,12 +49,12 @@ export const command: Command = {
     const { values, positionals } = parseCommandLine(argv, {
       host: { type: "string" },
       port: { type: "string" },
-      engine: { type: "string" },
-      backend: { type: "string" },
+      engine: SHARED_OPTIONS.engine,
+      backend: SHARED_OPTIONS.backend,
       "max-body-mb": { type: "string" },
       "max-queue": { type: "string" },
       tta: { type: "boolean" },
-      runs: { type: "string" },
+      runs: SHARED_OPTIONS.runs,
     });
     const engineChoice = engineOption(values.engine);
     if (positionals.length !== 1) throw new UsageError("expected exactly one RUN (a run id or folder)");

@@ -5,7 +5,7 @@ import { DEFAULT_RUNS_DIR } from "../../core/runs";
 import { openRunStore } from "../run-store";
 import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { train } from "../../core/train/train";
-import { parseCommandLine, UsageError, type Command } from "../usage";
+import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import { progressPrinter } from "./progress-output";
 
 const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--train-workers N]
@@ -31,8 +31,8 @@ export const command: Command = {
     const { values, positionals } = parseCommandLine(argv, {
       name: { type: "string" },
       resume: { type: "string" },
-      backend: { type: "string" },
-      runs: { type: "string" },
+      backend: SHARED_OPTIONS.backend,
+      runs: SHARED_OPTIONS.runs,
       workers: { type: "string" },
       "train-workers": { type: "string" },
       "allow-overlap": { type: "boolean" },
@@ -40,7 +40,6 @@ export const command: Command = {
     });
     if (positionals.length > 1) throw new UsageError(`expected one experiment file, got ${positionals.length}`);
     if (!values.resume && positionals.length === 0) throw new UsageError("missing the experiment file (or --resume RUN)");
-    if (values.backend && !(BACKEND_PREFERENCES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
     const trainWorkersText = values["train-workers"];

@@ -6,13 +6,14 @@ import { basename, delimiter, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import type { BackendChoice } from "../experiment/types";
+import { BACKEND_CHOICES } from "./backend-choices";
 import { missingCudaLibraries, probeCuda, type CudaProbe } from "./cuda-probe.js";
 import { registerWasmTrainingKernels } from "./wasm-kernels.js";
 import { loadNativePackage, localRequire, type NativePackageName } from "./native-packages.js";
 
 /** The experiment's `train.backend` values (same union as the schema). */
 export type BackendPreference = BackendChoice;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = BACKEND_CHOICES;
 
 export interface BackendOptions {
   prefer?: BackendPreference;
