@@ -12,7 +12,7 @@ describe("closing a loader pool with batches in flight", () => {
     const plan = await openDataset(config);
     const pool = new LoaderPool(1);
     expect(pool.inThread).toBe(false);
-    const task: BatchTask = { samples: plan.train.slice(0, 8), preprocess: preprocessOptions(config), channels: 3, augment: null };
+    const task: BatchTask = { samples: plan.train.slice(0, 8), preprocess: preprocessOptions(config), channels: 3, augment: null, augmentSeed: 0 };
     await pool.run(task);
     const inFlight = [pool.run(task), pool.run(task)].map((batch) => batch.then(() => "ready", (error: Error) => error.message));
     await pool.close();
