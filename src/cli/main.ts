@@ -1,6 +1,7 @@
 // `ich` — the headless ICH Lab engine. Each sub-command lives in ./commands/<name>.ts.
 import { commands } from "./commands";
 import { UsageError } from "./usage";
+import { errorMessage } from "../shared/errors";
 
 const NOT_FOR_DIAGNOSIS = "ICH Lab is a research tool, not for diagnosis.";
 
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ich ${name}: ${error.message}\n${command.usage}\n`);
       return 2;
     }
-    process.stderr.write(`ich ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`ich ${name}: ${errorMessage(error)}\n`);
     return 1;
   }
 }

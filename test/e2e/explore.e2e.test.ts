@@ -9,6 +9,7 @@ import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HAS_SHARED_DATA, SHARED_DATA } from "../helpers/shared-data";
 import { makeWorkspace, missingPrerequisite, ROOT, startCodeServer, stopAll, Workbench, type CodeServer } from "./harness";
+import { errorMessage } from "../../src/shared/errors";
 
 const missing = missingPrerequisite();
 const CLI = join(ROOT, "dist", "cli.js");
@@ -37,7 +38,7 @@ describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", ()
       await workbench.screenshot("explore-timeout");
       const shown = [];
       for (const f of workbench.page.frames()) shown.push(await f.locator('body[data-panel="explore"]').evaluate((b) => `${b.dataset.state}: ${b.querySelector("#title")?.textContent} — ${b.querySelector("#status")?.textContent}`, undefined, { timeout: 500 }).catch(() => ""));
-      throw new Error(`${error instanceof Error ? error.message : String(error)}; explorers: ${shown.filter(Boolean).join(" | ") || "none"}`);
+      throw new Error(`${errorMessage(error)}; explorers: ${shown.filter(Boolean).join(" | ") || "none"}`);
     }
   }
 

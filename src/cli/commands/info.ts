@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { DicomError, modalityStatistics, readDicom, transferSyntaxName, type DicomHeader } from "../../core/dicom";
 import { checkDicomPath } from "../../core/dicom/io";
 import { parseCommandLine, UsageError, type Command } from "../usage";
+import { errorMessage } from "../../shared/errors";
 
 const USAGE = `Usage: ich info FILE|FOLDER... [--json] [--jobs N]
 
@@ -195,7 +196,7 @@ export const command: Command = {
         } catch (error) {
           if (error instanceof DicomError && error.code === "is-directory") return { file, error: "folder contains no .dcm files", code: error.code };
           if (error instanceof DicomError) return { file, error: error.reason, code: error.code };
-          return { file, error: error instanceof Error ? error.message : String(error), code: "error" };
+          return { file, error: errorMessage(error), code: "error" };
         }
       },
       (result) => {

@@ -2,6 +2,7 @@
 import { writeFileAtomic } from "../../core/fs/atomic";
 import { encodePng, loadHuSlice, parseWindowSpec, tensorToRgba, toModelTensor, windowChannels, WINDOW_NAMES, type Window } from "../../core/imaging";
 import { parseCommandLine, UsageError, type Command } from "../usage";
+import { errorMessage } from "../../shared/errors";
 
 const USAGE = `Usage: ich render FILE --window SPEC --out OUT.png [--frame N] [--size N] [--no-rsna-fix]
 
@@ -37,7 +38,7 @@ export const command: Command = {
     try {
       windows = parseWindowSpec(values.window ?? "brain");
     } catch (error) {
-      throw new UsageError(`--window: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`--window: ${errorMessage(error)}`);
     }
     if (windows.length > 3) throw new UsageError(`--window: at most three windows fit in a PNG's R, G, B channels (got ${windows.length})`);
     const frame = positiveInteger("frame", values.frame, 0) ?? 0;

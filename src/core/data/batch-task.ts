@@ -5,6 +5,7 @@ import { augmentImage, type AugmentOptions } from "./augment";
 import { prepareSample } from "./preprocess";
 import { hashSeed } from "./rng";
 import type { PreprocessOptions, Sample } from "./sample";
+import { errorMessage } from "../../shared/errors";
 
 export interface BatchTask {
   samples: Sample[];
@@ -41,7 +42,7 @@ export async function runBatchTask(task: BatchTask): Promise<BatchResult> {
       if (prepared.labels) y.set(prepared.labels, i * LABELS.length);
       errors.push(null);
     } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
+      errors.push(errorMessage(error));
     }
   }
   return { x, y, errors };

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { CompressionType, compressionRegistry, tableFromIPC, type Table } from "apache-arrow";
 import { decompress as zstdDecompress } from "fzstd";
 import lz4 from "lz4js";
+import { errorMessage } from "../../shared/errors";
 
 export interface StringTable {
   header: string[];
@@ -39,7 +40,7 @@ export async function readFeatherTable(path: string): Promise<StringTable> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new Error(`${path}: cannot read the feather file (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${path}: cannot read the feather file (${errorMessage(error)})`);
   }
   if (isFeatherV1(bytes)) {
     throw new Error(
@@ -52,7 +53,7 @@ export async function readFeatherTable(path: string): Promise<StringTable> {
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new Error(`${path}: not a readable Feather V2 / Arrow IPC file (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${path}: not a readable Feather V2 / Arrow IPC file (${errorMessage(error)})`);
   }
   const header = table.schema.fields.map((f) => f.name);
   const columns = header.map((_, i) => table.getChildAt(i)!);

@@ -7,6 +7,7 @@ import { describeLabelIssues } from "./labels-csv";
 import { linkNeighbours, type SliceMeta } from "./rsna-index";
 import { readLabelsTable, readMetadataTable } from "./tables";
 import type { Sample } from "./sample";
+import { errorMessage } from "../../shared/errors";
 
 export async function indexImageFolder(imageDir: string, labelsPath: string, metadataPath?: string): Promise<{ samples: Sample[]; notes: string[] }> {
   const notes: string[] = [];
@@ -14,7 +15,7 @@ export async function indexImageFolder(imageDir: string, labelsPath: string, met
   try {
     names = (await readdir(imageDir, { recursive: true })).filter((n) => /\.(png|jpe?g)$/i.test(n)).sort();
   } catch (error) {
-    throw new Error(`${imageDir}: cannot list the image folder (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${imageDir}: cannot list the image folder (${errorMessage(error)})`);
   }
   if (names.length === 0) throw new Error(`${imageDir}: no .png/.jpg files in the folder`);
   const table = await readLabelsTable(labelsPath);

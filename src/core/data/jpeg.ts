@@ -1,12 +1,13 @@
 // JPG slices of the `images` source, decoded with the DICOM core's libjpeg-turbo codec.
 import { decodeWithCodec } from "../dicom/wasm-codecs";
+import { errorMessage } from "../../shared/errors";
 
 export async function decodeJpegRgb(bytes: Uint8Array, file: string): Promise<{ width: number; height: number; rgb: Uint8Array }> {
   let frame;
   try {
     frame = await decodeWithCodec("jpeg8", bytes);
   } catch (error) {
-    throw new Error(`${file}: not a readable JPEG (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: not a readable JPEG (${errorMessage(error)})`);
   }
   const { width, height, components } = frame;
   if (components === 3) return { width, height, rgb: frame.bytes.subarray(0, width * height * 3) };

@@ -5,6 +5,7 @@ import { createReadStream } from "node:fs";
 import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { LABELS, isLabel, type Label } from "../labels";
+import { errorMessage } from "../../shared/errors";
 
 export interface LabelTable {
   /** Image id ("ID_0123abcd") → six 0/1 values in LABELS order. */
@@ -42,7 +43,7 @@ export async function readLabelsCsv(path: string): Promise<LabelTable> {
     if (error instanceof LabelsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new LabelsError(path, `cannot read the labels file (${code})`);
-    throw new LabelsError(path, `not a valid CSV: ${error instanceof Error ? error.message : String(error)}`);
+    throw new LabelsError(path, `not a valid CSV: ${errorMessage(error)}`);
   }
   return table.finish();
 }
@@ -52,7 +53,7 @@ export function parseLabelsCsv(text: string, file = "labels.csv"): LabelTable {
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true, bom: true });
   } catch (error) {
-    throw new LabelsError(file, `not a valid CSV: ${error instanceof Error ? error.message : String(error)}`);
+    throw new LabelsError(file, `not a valid CSV: ${errorMessage(error)}`);
   }
   return parseLabelRows(rows, file);
 }

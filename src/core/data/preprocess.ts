@@ -7,6 +7,7 @@ import { synthesizeSlice } from "../synth/phantom";
 import { LABELS } from "../labels";
 import { channelCount, type PreprocessOptions, type Sample } from "./sample";
 import { decodeJpegRgb } from "./jpeg";
+import { errorMessage } from "../../shared/errors";
 
 export interface Prepared {
   /** size*size*channels values, HWC. */
@@ -63,7 +64,7 @@ function decodePngRgb(bytes: Uint8Array, file: string): { width: number; height:
   try {
     png = PNG.sync.read(Buffer.from(bytes));
   } catch (error) {
-    throw new Error(`${file}: not a readable PNG (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: not a readable PNG (${errorMessage(error)})`);
   }
   const rgb = new Uint8Array(png.width * png.height * 3);
   for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {

@@ -7,6 +7,7 @@ import { parse } from "csv-parse/sync";
 import { buildIndex, readIndex } from "../dataset/build-index";
 import { describeLabelIssues, readLabelsCsv } from "./labels-csv";
 import type { Sample } from "./sample";
+import { errorMessage } from "../../shared/errors";
 
 export interface SliceMeta {
   patientId: string;
@@ -92,7 +93,7 @@ export async function indexRsnaFolder(dicomDir: string, labelsCsv: string, metad
   try {
     names = (await readdir(dicomDir)).filter((n) => /\.dcm$/i.test(n)).sort();
   } catch (error) {
-    throw new Error(`${dicomDir}: cannot list the DICOM folder (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${dicomDir}: cannot list the DICOM folder (${errorMessage(error)})`);
   }
   if (names.length === 0) throw new Error(`${dicomDir}: no .dcm files in the folder`);
   const table = await readLabelsCsv(labelsCsv);

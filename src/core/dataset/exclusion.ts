@@ -2,6 +2,7 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import { imageIdOf } from "./index-entry";
+import { errorMessage } from "../../shared/errors";
 
 export const EXCLUSION_HEADER = "ID,file,reason";
 
@@ -33,7 +34,7 @@ export async function readExclusionList(path: string): Promise<Set<string>> {
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read the exclusion list (${code ?? (error instanceof Error ? error.message : String(error))})`);
+    throw new Error(`${path}: cannot read the exclusion list (${code ?? (errorMessage(error))})`);
   }
   return ids;
 }

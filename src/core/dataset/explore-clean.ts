@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { CLEAN_REPORT_FILE } from "./clean";
 import type { CleanSummary } from "./explore-types";
 import type { CleanReport } from "./types";
+import { errorMessage } from "../../shared/errors";
 
 /** Where `ich clean DIR` writes its report unless told otherwise (--out DIR/ich-clean). */
 export const CLEAN_REPORT_PATHS = [join("ich-clean", CLEAN_REPORT_FILE), CLEAN_REPORT_FILE];
@@ -19,7 +20,7 @@ export async function readCleanSummary(root: string, explicit?: string): Promise
   try {
     report = JSON.parse(await readFile(file, "utf8")) as CleanReport;
   } catch (error) {
-    throw new Error(`${file}: cannot read the cleaning report (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: cannot read the cleaning report (${errorMessage(error)})`);
   }
   if (typeof report !== "object" || report === null || !Array.isArray(report.issues) || typeof report.counts !== "object") {
     throw new Error(`${file}: not an 'ich clean' report (no issues list or counts)`);

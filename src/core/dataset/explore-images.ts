@@ -12,13 +12,14 @@ import type { ExperimentConfig } from "../experiment/types";
 import { encodePng, resizeBilinear, tensorToRgba, WINDOWS } from "../imaging";
 import type { AugmentationPreview, SampleSlice } from "./explore-types";
 import type { IndexEntry } from "./types";
+import { errorMessage } from "../../shared/errors";
 
 export const THUMBNAIL_SIZE = 128;
 /** Augmented pictures larger than this are shown downsampled. */
 const MAX_PREVIEW_SIZE = 192;
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /** An HWC image in [0, 1] with 1 to 3 channels as a PNG data URI, at most `maxSize` wide. */

@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
 import { readDicomHeaderSync } from "../dicom";
 import type { IndexEntry } from "./types";
+import { errorMessage } from "../../shared/errors";
 
 export interface FileStat {
   file: string;
@@ -20,7 +21,7 @@ export function imageIdOf(file: string): string {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 export function dicomEntry(root: string, f: FileStat): IndexEntry {

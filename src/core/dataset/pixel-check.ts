@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { PNG } from "pngjs";
 import { modalityFrame, readDicom } from "../dicom";
-import { DicomError } from "../dicom/types";
 import { decodeJpegRgb } from "../data/jpeg";
 import { WINDOWS } from "../imaging/window";
 import { DICOM_FILE, imageIdOf } from "./index-entry";
+import { errorMessage } from "../../shared/errors";
 
 export interface PixelCheck {
   file: string;
@@ -51,7 +51,7 @@ async function checkImage(path: string, check: PixelCheck): Promise<void> {
     try {
       png = PNG.sync.read(Buffer.from(bytes));
     } catch (error) {
-      throw new Error(`${path}: not a readable PNG (${error instanceof Error ? error.message : String(error)})`);
+      throw new Error(`${path}: not a readable PNG (${errorMessage(error)})`);
     }
     Object.assign(check, { rows: png.height, columns: png.width });
     return;
@@ -67,7 +67,7 @@ export async function checkPixels(root: string, file: string): Promise<PixelChec
     if (DICOM_FILE.test(file)) await checkDicom(path, check);
     else await checkImage(path, check);
   } catch (error) {
-    check.error = error instanceof DicomError || error instanceof Error ? error.message : String(error);
+    check.error = errorMessage(error);
   }
   return check;
 }

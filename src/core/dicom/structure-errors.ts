@@ -5,6 +5,7 @@
 import * as dicomParser from "dicom-parser";
 import type { ByteArrayParser, DataSet, Element } from "dicom-parser";
 import { DicomError } from "./types";
+import { errorMessage } from "../../shared/errors";
 
 /** How the top-level data set is encoded and where it starts in the bytes. */
 export interface DataSetLayout {
@@ -31,7 +32,7 @@ export function tagText(tag: string): string {
 export function parserMessage(error: unknown): string {
   const inner = (error as { exception?: unknown } | undefined)?.exception;
   if (inner !== undefined) return parserMessage(inner);
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.replace(/^dicomParser[.:]\s*/, "");
 }
 

@@ -1,6 +1,7 @@
 // The cornerstone WASM codecs (JPEG baseline 8-bit, JPEG-LS, JPEG 2000), each initialised once on first use.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { errorMessage } from "../../shared/errors";
 
 /** What every codec hands back: the decoded samples (copied out of WASM memory) and their layout. */
 export interface CodecFrame {
@@ -98,7 +99,7 @@ function loadCodec(name: CodecName): Promise<LoadedCodec> {
       const Decoder = module[spec.className] as new () => WasmDecoder;
       return {
         decoder: new Decoder(),
-        explain: (error: unknown) => `${spec.label} failed: ${typeof error === "number" ? cxxExceptionMessage(module, error) : error instanceof Error ? error.message : String(error)}`,
+        explain: (error: unknown) => `${spec.label} failed: ${typeof error === "number" ? cxxExceptionMessage(module, error) : errorMessage(error)}`,
       };
     })();
     codec.catch(() => loaded.delete(name));

@@ -5,6 +5,7 @@ import { ExperimentError, formatSchemaErrors } from "./errors";
 import { describeArchitecture } from "../models/catalog";
 import { experimentValidator } from "./schema";
 import type { DataConfig, ExperimentConfig } from "./types";
+import { errorMessage } from "../../shared/errors";
 
 const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -88,7 +89,7 @@ export function validateExperiment(json: unknown, file: string): ExperimentConfi
 }
 
 function jsonSyntaxProblem(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const position = /position (\d+)/.exec(message);
   if (!position) return `invalid JSON: ${message}`;
   const before = text.slice(0, Number(position[1]));

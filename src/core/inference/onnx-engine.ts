@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { averageProbabilities, flipHorizontal, type EngineInfo, type InferenceEngine, type InputShape } from "./engine";
 import { intraOpThreads, type Ort } from "./ort";
 import { profileProviderName, providersInProfile } from "./ort-gpu";
+import { errorMessage } from "../../shared/errors";
 
 export interface OnnxEngineOptions {
   /** Execution providers in order of preference (default ["cpu"]). */
@@ -60,7 +61,7 @@ export class OnnxEngine implements InferenceEngine {
       });
     } catch (error) {
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-      throw new Error(`${file}: ONNX Runtime cannot open it with providers [${providers.join(", ")}]: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${file}: ONNX Runtime cannot open it with providers [${providers.join(", ")}]: ${errorMessage(error)}`);
     }
     const fail = (why: string) => {
       void session.release();
@@ -112,7 +113,7 @@ export class OnnxEngine implements InferenceEngine {
       if (requested.length > 0 && !requested.some((p) => used.includes(p))) this.info.notes.push(`${requested.join(", ")} was requested but every node ran on ${used.join(", ") || "no provider"}`);
       this.info.device = `${used.map((p) => `${p} (${counts[p]} nodes)`).join(" + ")}; ${this.info.device.replace(/^[^(]*\((.*)\)$/, "$1")}`;
     } catch (error) {
-      this.info.notes.push(`could not tell which providers ran the model: ${error instanceof Error ? error.message : String(error)}`);
+      this.info.notes.push(`could not tell which providers ran the model: ${errorMessage(error)}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import type { Tf } from "../train/tf-types";
 import { isEngineChoice, type EngineChoice, type InferenceEngine } from "./engine";
 import { OnnxEngine } from "./onnx-engine";
 import { loadOrt } from "./ort";
+import { errorMessage } from "../../shared/errors";
 
 export const ONNX_MODEL_FILE = "model.onnx";
 
@@ -58,7 +59,7 @@ async function openOnnx(modelDir: string, spec: ModelInputSpec, options: OpenEng
     if (providers.every((p) => p === "cpu")) throw error;
     // A GPU provider that cannot start (missing CUDA 12 / cuDNN 9 libraries) must not stop predictions.
     const engine = await OnnxEngine.open(load.ort, file, shape, { providers: ["cpu"], threads: options.threads, version: load.version });
-    engine.info.notes.push(`providers [${providers.join(", ")}] failed, running on the CPU: ${error instanceof Error ? error.message : String(error)}`);
+    engine.info.notes.push(`providers [${providers.join(", ")}] failed, running on the CPU: ${errorMessage(error)}`);
     return engine;
   }
 }
@@ -89,6 +90,6 @@ export async function openEngine(modelDir: string, spec: ModelInputSpec, options
   try {
     return await openOnnx(modelDir, spec, options);
   } catch (error) {
-    return openTfjs(modelDir, spec, options, [`TF.js instead of ONNX Runtime: ${error instanceof Error ? error.message : String(error)}`]);
+    return openTfjs(modelDir, spec, options, [`TF.js instead of ONNX Runtime: ${errorMessage(error)}`]);
   }
 }

@@ -12,6 +12,7 @@ import type { Tf } from "../train/tf-types";
 import { OnnxEngine } from "./onnx-engine";
 import { intraOpThreads, loadOrt } from "./ort";
 import { checkOrtGpu, type OrtGpuCheck } from "./ort-gpu";
+import { errorMessage } from "../../shared/errors";
 
 export interface OrtReport {
   available: boolean;
@@ -65,14 +66,14 @@ export async function probeOrt(tf: Tf): Promise<OrtReport> {
       engine = await OnnxEngine.open(load.ort, file, { size, channels: 3, outputs: LABELS.length }, { providers: requested, verifyProviders: true, version: load.version });
     } catch (error) {
       if (requested.length === 1) throw error;
-      notes.push(`CUDA provider failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      notes.push(`CUDA provider failed to start: ${errorMessage(error)}`);
       engine = await OnnxEngine.open(load.ort, file, { size, channels: 3, outputs: LABELS.length }, { providers: ["cpu"], verifyProviders: true, version: load.version });
     }
     await engine.predict(new Float32Array(size * size * 3).fill(0.5), 1, false);
     report.probe = { requested, used: engine.info.usedProviders ?? null, device: engine.info.device, notes: [...notes, ...engine.info.notes] };
     await engine.dispose();
   } catch (error) {
-    report.probe = { error: error instanceof Error ? error.message : String(error) };
+    report.probe = { error: errorMessage(error) };
   } finally {
     model.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import { readModelInput } from "../train/model-input";
 import { floatValueInfo, OnnxGraph } from "./graph";
 import { LayerConverter, type Value } from "./layers";
 import { IR_VERSION, onnx, OPSET } from "./schema";
+import { errorMessage } from "../../shared/errors";
 
 export const ONNX_FILE = "model.onnx";
 export const ONNX_INPUT = "input";
@@ -194,7 +195,7 @@ export async function exportAtRunEnd(tf: Tf, run: { id: string; dir: string; app
   try {
     await exportRunToOnnx(run.dir, { tf });
   } catch (error) {
-    const message = `ONNX export of the best model failed (the run is unaffected; retry with \`ich export ${run.id}\`): ${error instanceof Error ? error.message : String(error)}`;
+    const message = `ONNX export of the best model failed (the run is unaffected; retry with \`ich export ${run.id}\`): ${errorMessage(error)}`;
     warn(message);
     await run.appendLog(`warning: ${message}`).catch(() => undefined);
   }

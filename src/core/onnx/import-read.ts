@@ -2,6 +2,7 @@
 // the Conv, BatchNormalization and Gemm nodes with their parameter tensors resolved through
 // Identity and Constant nodes (PyTorch deduplicates equal initializers into Identity nodes).
 import { onnx, type OnnxTypes } from "./schema";
+import { errorMessage } from "../../shared/errors";
 
 export interface OnnxTensor {
   name: string;
@@ -73,7 +74,7 @@ export function readOnnxWeights(bytes: Uint8Array, file: string): OnnxWeights {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
-    throw new Error(`${file}: not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: not an ONNX model (${errorMessage(error)})`);
   }
   const graph = model.graph;
   if (!graph || !graph.node || graph.node.length === 0) throw new Error(`${file}: the ONNX model has no graph nodes`);

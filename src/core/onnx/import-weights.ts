@@ -14,6 +14,7 @@ import type { LayersModel, Tf } from "../models/types";
 import { writeModelInput, type ModelInputSpec } from "../train/model-input";
 import { modelFromOnnxWeights, type OnnxImportOptions, type OnnxImportReport } from "./import-map";
 import { classifierOutputs, readOnnxWeights, type OnnxWeights } from "./import-read";
+import { errorMessage } from "../../shared/errors";
 
 /** True for a `model.pretrained` value that names an ONNX file (path or file:// URL). */
 export function isOnnxPretrained(source: string): boolean {
@@ -26,7 +27,7 @@ export async function readOnnxWeightsFile(path: string): Promise<OnnxWeights> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read the ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: cannot read the ONNX model (${errorMessage(error)})`);
   }
   return readOnnxWeights(bytes, file);
 }

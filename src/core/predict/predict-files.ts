@@ -17,6 +17,7 @@ import { readModelInput } from "../train/model-input";
 import { assertFiniteProbabilities, inferWithEngine } from "./infer";
 import { inputKindRefusal } from "./leak-guard";
 import { resolveTta, runTtaSetting, type TtaSetting } from "./tta";
+import { errorMessage } from "../../shared/errors";
 
 export interface SlicePrediction {
   file: string;
@@ -128,7 +129,7 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
         source: { kind: "dicom", file },
       });
     } catch (error) {
-      failures.push({ file, error: error instanceof Error ? error.message : String(error) });
+      failures.push({ file, error: errorMessage(error) });
     }
   }
   if (spec.preprocess.context > 0) linkNeighbours(samples);

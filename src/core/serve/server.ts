@@ -15,6 +15,7 @@ import { SliceBatcher } from "./batcher";
 import { MultipartError, parseMultipart, type MultipartPart } from "./multipart";
 import { openApiDocument } from "./openapi";
 import { dicomBytesToInput } from "./slice-input";
+import { errorMessage } from "../../shared/errors";
 
 export interface ServeOptions {
   engine: InferenceEngine;
@@ -141,7 +142,7 @@ export class PredictServer {
           ? new HttpError(DICOM_STATUS[error.code] ?? 422, error.code, error.message)
           : error instanceof MultipartError
             ? new HttpError(400, "bad-multipart", error.message)
-            : new HttpError(500, "internal", error instanceof Error ? error.message : String(error));
+            : new HttpError(500, "internal", errorMessage(error));
     this.send(res, e.status, { error: { status: e.status, code: e.code, message: e.message } }, e.headers);
     // A refused body is not read to its end: close the connection rather than drain it.
     if (e.status === 413) res.on("finish", () => res.socket?.destroy());

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic";
 import type { Label } from "../labels";
 import type { PreprocessOptions, SampleSource } from "../data/sample";
+import { errorMessage } from "../../shared/errors";
 
 export interface ModelInputSpec {
   preprocess: PreprocessOptions;
@@ -25,6 +26,6 @@ export async function readModelInput(modelDir: string): Promise<ModelInputSpec> 
   try {
     return JSON.parse(await readFile(path, "utf8")) as ModelInputSpec;
   } catch (error) {
-    throw new Error(`${path}: cannot read the model's input description (${error instanceof Error ? error.message : String(error)}); was the model saved by ich train?`);
+    throw new Error(`${path}: cannot read the model's input description (${errorMessage(error)}); was the model saved by ich train?`);
   }
 }

@@ -4,6 +4,7 @@
 // to the file as it comes, so a crashed run keeps its log up to the crash.
 import type { ProgressEvent } from "../runs/types";
 import { describeEvent } from "./progress-format";
+import { errorMessage } from "../../shared/errors";
 
 interface LogTarget {
   readonly paths: { logFile: string };
@@ -34,7 +35,7 @@ export class TrainLog {
   private write(text: string): void {
     const target = this.target!;
     this.written = target.appendLog(text).catch((error: unknown) => {
-      this.failure ??= new Error(`${target.paths.logFile}: ${error instanceof Error ? error.message : String(error)}`);
+      this.failure ??= new Error(`${target.paths.logFile}: ${errorMessage(error)}`);
     });
   }
 

@@ -25,6 +25,7 @@ import { trainableVariables } from "./step";
 import { TrainLog } from "./train-log";
 import type { LayersModel } from "./tf-types";
 import { epochValidation, validateModel } from "./validate";
+import { errorMessage } from "../../shared/errors";
 
 export interface TrainOptions {
   config: ExperimentConfig;
@@ -256,7 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await run.finish(status);
     emit({ type: "run-ended", runId, status });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     await run.finish("failed", message).catch(() => undefined);
     emit({ type: "run-ended", runId, status: "failed", error: message });
     await log.flush().catch(() => undefined);

@@ -11,6 +11,7 @@ import { engineContext, primaryWorkspaceFolder } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
 import { engineAllowed } from "../trust";
 import { showMarkdownPreview } from "./showMarkdown";
+import { errorMessage } from "../../shared/errors";
 
 async function newestThroughput(provider: RunsTreeProvider): Promise<Throughput | undefined> {
   await provider.reloadNow();
@@ -40,7 +41,7 @@ export function registerBackendInfo(context: vscode.ExtensionContext, provider: 
       try {
         probe = readBackendOutput(stdout);
       } catch (error) {
-        void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+        void vscode.window.showErrorMessage(errorMessage(error));
         return;
       }
       const markdown = backendReportMarkdown(probe, engine.backend, engine.nodePath, await newestThroughput(provider));

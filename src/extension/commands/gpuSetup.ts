@@ -17,6 +17,7 @@ import { executableLookup, launchProcess } from "../engine/launch";
 import { engineAllowed } from "../trust";
 import { configuration, engineContext, nativeModulesDirectory } from "../settings";
 import { setUpOrtCuda } from "./ortGpuSetup";
+import { errorMessage } from "../../shared/errors";
 
 const TFJS_NODE_VERSION = "4.22.0";
 
@@ -55,7 +56,7 @@ export function npmInstall(prefix: string, spec: string, nodePath: string, outpu
       const npm = npmInvocation(args, nodePath, executableLookup(options));
       child = launchProcess(npm.command, npm.args, options);
     } catch (error) {
-      resolve({ ok: false, log: `npm: ${error instanceof Error ? error.message : String(error)}` });
+      resolve({ ok: false, log: `npm: ${errorMessage(error)}` });
       return;
     }
     let log = "";

@@ -9,6 +9,7 @@ import { ichOutput, runEngineTask } from "./engineTask";
 import { engineAllowed } from "../trust";
 import { showMarkdownPreview } from "./showMarkdown";
 import { pickExperiment } from "./train";
+import { errorMessage } from "../../shared/errors";
 
 export function registerLrFind(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
@@ -30,7 +31,7 @@ export function registerLrFind(context: vscode.ExtensionContext): void {
         result = readLrFindResult(jsonDocument(stdout, "ich lr-find --json"), "ich lr-find --json");
       } catch (error) {
         output.appendLine(stdout);
-        void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+        void vscode.window.showErrorMessage(errorMessage(error));
         return;
       }
       const lr = formatLr(result.suggestedLr);

@@ -8,6 +8,7 @@ import type { TagRow } from "../../protocol/preview";
 import type { DecodedSlice, DecoderFailure, DecoderResults, DecoderTask, HeaderResult } from "./decoder-protocol";
 import { LruCache } from "./lru";
 import { colourToRgba, encodeHu, isColour } from "./slice-data";
+import { errorMessage } from "../../shared/errors";
 
 /** The header as rows for the tag browser; empty when even the header cannot be parsed. */
 export function tagRows(bytes: Uint8Array, file: string): TagRow[] {
@@ -20,7 +21,7 @@ export function tagRows(bytes: Uint8Array, file: string): TagRow[] {
 
 export function failureOf(error: unknown, file: string): DecoderFailure {
   if (error instanceof DicomError) return { file: error.file, code: error.code, reason: error.reason };
-  return { file, code: "internal", reason: error instanceof Error ? error.message : String(error) };
+  return { file, code: "internal", reason: errorMessage(error) };
 }
 
 // Only multi-frame files are worth keeping decoded: their other frames come from the same decode.

@@ -11,6 +11,7 @@ import type { Predictor, Probabilities } from "./predictions";
 import type { DecoderProcess } from "./decoder-process";
 import { orderSeries, sameSeries } from "./series";
 import { SliceLoader, type LoadedSlice } from "./slice-loader";
+import { errorMessage } from "../../shared/errors";
 
 
 export interface SessionDeps {
@@ -95,7 +96,7 @@ export class PreviewSession implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error) {
-      this.log(`error handling ${message.type}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`error handling ${message.type}: ${errorMessage(error)}`);
     }
   }
 
@@ -143,7 +144,7 @@ export class PreviewSession implements vscode.Disposable {
     } catch (error) {
       if (!current) return; // the error shows when the user gets there
       const code = error instanceof DicomError ? error.code : "internal";
-      const reason = error instanceof DicomError ? error.reason : error instanceof Error ? error.message : String(error);
+      const reason = error instanceof DicomError ? error.reason : errorMessage(error);
       this.log(`cannot show ${file}: ${reason}`);
       this.unreadable.add(file);
       this.post({ type: "error", file: basename(file), code, message: reason });
@@ -223,7 +224,7 @@ export class PreviewSession implements vscode.Disposable {
     } catch (error) {
       this.seriesComplete = true;
       if (error instanceof DicomError) this.unreadable.add(this.file);
-      this.log(`series not indexed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`series not indexed: ${errorMessage(error)}`);
       this.sendSeries();
     }
   }
@@ -295,7 +296,7 @@ export class PreviewSession implements vscode.Disposable {
     } catch (error) {
       if (abort.signal.aborted) return;
       this.predictingRun = undefined;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       this.log(`predictions failed: ${reason}`);
       this.post({ type: "predictionStatus", state: "error", message: `Predictions failed: ${reason}` });
     }
@@ -321,7 +322,7 @@ export class PreviewSession implements vscode.Disposable {
       this.post({ type: "predictionStatus", state: "done", message: `Grad-CAM (${label}) ready` });
     } catch (error) {
       if (abort.signal.aborted) return;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       this.log(`Grad-CAM failed: ${reason}`);
       this.post({ type: "predictionStatus", state: "error", message: `Grad-CAM failed: ${reason}` });
     }

@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { RunStore } from "../../core/runs/store";
 import { processAlive } from "../../core/runs/liveness";
 import type { BrokenRun, RunRecord } from "../../core/runs/types";
+import { errorMessage } from "../../shared/errors";
 
 export interface StoredRun {
   /** `record.id` is the folder name (the run's identity), whatever run.json says. */
@@ -26,7 +27,7 @@ export async function scanRuns(runsRoot: string): Promise<RunFolders> {
     const { runs, broken } = await store.scan();
     return { runs: runs.map((run) => ({ record: run.record, runDir: run.dir, ...(run.note ? { note: run.note } : {}) })), broken };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { runs: [], broken: [{ id: basename(store.root), dir: store.root, status: "broken", error: `${store.root}: cannot read the run store (${reason})` }] };
   }
 }

@@ -1,6 +1,7 @@
 // Dataset worker: header reads (ich index) and pixel checks (ich clean) off the main thread.
 import { parentPort } from "node:worker_threads";
 import { runDatasetTask, type DatasetTask } from "../dataset-task";
+import { errorMessage } from "../../../shared/errors";
 
 if (!parentPort) throw new Error("dataset.worker must run as a worker thread");
 const port = parentPort;
@@ -8,6 +9,6 @@ port.on("message", async (message: { id: number; task: DatasetTask }) => {
   try {
     port.postMessage({ id: message.id, result: await runDatasetTask(message.task) });
   } catch (error) {
-    port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    port.postMessage({ id: message.id, error: errorMessage(error) });
   }
 });

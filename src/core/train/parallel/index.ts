@@ -4,6 +4,7 @@ import { availableParallelism, totalmem } from "node:os";
 import type { Batch } from "../../data/batch-loader";
 import { trainOnBatch, type BatchTrainer } from "../batch-training";
 import { ReplicaPool } from "./replica-pool";
+import { errorMessage } from "../../../shared/errors";
 
 export type TrainWorkersSetting = "auto" | number;
 
@@ -53,7 +54,7 @@ export async function openStepRunner(trainer: BatchTrainer, replicas: number, wa
         close: () => pool.close(),
       };
     } catch (error) {
-      warn(`data-parallel training unavailable, training on one thread: ${error instanceof Error ? error.message : String(error)}`);
+      warn(`data-parallel training unavailable, training on one thread: ${errorMessage(error)}`);
     }
   }
   return {

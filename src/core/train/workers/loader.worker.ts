@@ -1,6 +1,7 @@
 // Loader worker: prepares batches (decode, window, resize, augment) off the training thread.
 import { parentPort } from "node:worker_threads";
 import { runBatchTask, type BatchTask } from "../../data/batch-task";
+import { errorMessage } from "../../../shared/errors";
 
 if (!parentPort) throw new Error("loader.worker must run as a worker thread");
 const port = parentPort;
@@ -9,6 +10,6 @@ port.on("message", async (message: { id: number; task: BatchTask }) => {
     const result = await runBatchTask(message.task);
     port.postMessage({ id: message.id, result }, [result.x.buffer as ArrayBuffer, result.y.buffer as ArrayBuffer]);
   } catch (error) {
-    port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    port.postMessage({ id: message.id, error: errorMessage(error) });
   }
 });

@@ -7,6 +7,7 @@ import { initBackend } from "../../../tf/backend";
 import { batchGradients } from "../../step";
 import type { LayersModel, Tf, Variable } from "../../tf-types";
 import { type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ReplicaStep } from "../protocol";
+import { errorMessage } from "../../../../shared/errors";
 
 if (!parentPort) throw new Error("replica.worker must run as a worker thread");
 const port = parentPort;
@@ -89,7 +90,7 @@ port.on("message", async (message: ReplicaRequest) => {
       reply({ type: "done", loss, heapBytes: heapBytes(replica.tf) });
     }
   } catch (error) {
-    reply({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    reply({ type: "error", message: errorMessage(error) });
   }
 });
 
