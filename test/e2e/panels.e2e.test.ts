@@ -254,4 +254,27 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     const subdural = (await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[6] as HTMLElement).dataset.p)))) as number[];
     expect(subdural).toEqual([...subdural].sort((a, b) => b - a));
   });
+
+  it("brings the dashboard, compare and triage panels back after a window reload, each with its own runs or prediction", async () => {
+    await workbench.runCommand("Developer: Reload Window");
+    await workbench.page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 90_000 });
+    await workbench.page.locator(".statusbar").waitFor({ state: "visible", timeout: 60_000 });
+    // A restored panel is rebuilt (its serializer runs) when its tab is shown.
+    const show = async (title: RegExp) => {
+      const tab = workbench.page.locator(".tabs-container .tab", { hasText: title }).first();
+      await tab.waitFor({ state: "visible", timeout: 90_000 });
+      await tab.click();
+    };
+    await show(/^\s*Triage: scans/);
+    const triage = await panelFrame("triage");
+    await triage.locator('body[data-studies="2"]').waitFor({ timeout: 60_000 });
+    await show(/^\s*Compare 2 runs/);
+    const compare = await panelFrame("compare");
+    await compare.locator('body[data-runs="2"]').waitFor({ timeout: 60_000 });
+    expect((await chartSeries(compare, "curve-trainLoss")).map((s) => s.label).sort()).toEqual(["tiny-cnn", "tiny-resnet"]);
+    await show(/^\s*Dashboard: tiny-cnn/);
+    const dashboard = await workbench.findWebviewFrame(dashboardOf("tiny-cnn"), 90_000);
+    await dashboard.locator(`body[data-epochs="${EPOCHS + 1}"]`).waitFor({ timeout: 60_000 });
+    await workbench.screenshot("dashboard-after-reload");
+  });
 });
