@@ -156,7 +156,7 @@ function main(): void {
   console.log(`load average (1/5/15 min): ${fmt(loadBefore)} before, ${fmt(loadAfter)} after, on ${availableParallelism()} CPUs`);
   // Wall-clock ratios only mean something on a quiet machine: oversubscribed, PyTorch's OpenMP threads spin-wait for each other.
   if (Math.max(...loadBefore.slice(0, 1), ...loadAfter.slice(0, 1)) > availableParallelism()) {
-    console.log("the machine was oversubscribed: read the img/CPU-s columns (load-independent), not the wall-clock ratio");
+    console.log("the machine was oversubscribed: the ratios are not what a user sees; ours img/CPU-s is close to its quiet figure, PyTorch's is not (its OpenMP threads spin-wait)");
   }
 }
 
