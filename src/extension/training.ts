@@ -7,6 +7,9 @@ import { trainInvocation } from "./logic/commandLine";
 import { applyProgressEvent, formatProgressMessage, initialProgressState, progressFraction, type TrainingProgressState } from "./logic/progress";
 import { engineContext, runsDirectory, workspaceFolderFor } from "./settings";
 
+/** Mean AUC as text: JSON turns an undefined one (every validation label had one class) into null. */
+const auc = (value: number | null): string => (typeof value === "number" && Number.isFinite(value) ? value.toFixed(3) : "n/a");
+
 export interface ActiveTraining {
   experimentPath: string;
   runId?: string;
@@ -63,7 +66,7 @@ export class TrainingManager implements vscode.Disposable {
                 output.appendLine(`run ${event.runId} in ${event.runDir} — ${event.epochs} epochs × ${event.stepsPerEpoch} steps on ${event.backend} (${event.device})`);
                 this.changed.fire();
               } else if (event.type === "epoch") {
-                const val = event.val ? ` · val loss ${event.val.loss.toFixed(4)} · wLL ${event.val.weightedLogLoss.toFixed(4)} · AUC ${event.val.meanAuc.toFixed(3)}` : "";
+                const val = event.val ? ` · val loss ${event.val.loss.toFixed(4)} · wLL ${event.val.weightedLogLoss.toFixed(4)} · AUC ${auc(event.val.meanAuc)}` : "";
                 output.appendLine(`epoch ${event.epoch}/${event.epochs} · train loss ${event.trainLoss.toFixed(4)}${val}`);
               } else if (event.type === "warning") {
                 output.appendLine(`warning: ${event.message}`);
@@ -111,7 +114,7 @@ export class TrainingManager implements vscode.Disposable {
 
   private bestText(state: TrainingProgressState): string {
     const v = state.lastValidation;
-    return v ? ` — weighted log loss ${v.weightedLogLoss.toFixed(4)}, mean AUC ${v.meanAuc.toFixed(3)}` : "";
+    return v ? ` — weighted log loss ${v.weightedLogLoss.toFixed(4)}, mean AUC ${auc(v.meanAuc)}` : "";
   }
 
   dispose(): void {

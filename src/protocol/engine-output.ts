@@ -208,7 +208,12 @@ export function readAugmentationOutput(stdout: string, command = "ich explore --
 const PROGRESS_FIELDS: Record<ProgressEvent["type"], (v: Record<string, unknown>) => boolean> = {
   "run-started": (v) => isString(v.runId) && isString(v.runDir) && isCount(v.epochs) && isCount(v.stepsPerEpoch) && isString(v.backend) && isString(v.device),
   step: (v) => isString(v.runId) && isCount(v.epoch) && isCount(v.step) && isFiniteNumber(v.loss) && isFiniteNumber(v.lr),
-  epoch: (v) => isString(v.runId) && isCount(v.epoch) && isCount(v.epochs) && isFiniteNumber(v.trainLoss) && (v.val === undefined || (isRecord(v.val) && isFiniteNumber(v.val.loss))),
+  epoch: (v) =>
+    isString(v.runId) &&
+    isCount(v.epoch) &&
+    isCount(v.epochs) &&
+    isFiniteNumber(v.trainLoss) &&
+    (v.val === undefined || (isRecord(v.val) && isFiniteNumber(v.val.loss) && isFiniteNumber(v.val.weightedLogLoss) && isNumberOrNull(v.val.meanAuc))),
   checkpoint: (v) => isString(v.runId) && isCount(v.epoch) && isString(v.path),
   warning: (v) => isString(v.message),
   log: (v) => isString(v.message),

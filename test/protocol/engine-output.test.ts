@@ -57,6 +57,10 @@ describe("engine output contract", () => {
     expect(readProgressEvent('{"type":"log","message":"indexing"}')).toEqual({ type: "log", message: "indexing" });
     expect(readProgressEvent('{"type":"run-ended","runId":"r1","status":"exploded"}')).toBeUndefined();
     expect(readProgressEvent('{"type":"epoch","runId":"r1","epoch":1}')).toBeUndefined();
+    // An undefined mean AUC (one class per label) is printed as null and still an epoch event.
+    const epoch = { type: "epoch", runId: "r1", epoch: 1, epochs: 2, trainLoss: 0.4, val: { loss: 0.5, weightedLogLoss: 0.6, meanAuc: null, perLabel: {} } };
+    expect(readProgressEvent(JSON.stringify(epoch))).toEqual(epoch);
+    expect(readProgressEvent(JSON.stringify({ ...epoch, val: { ...epoch.val, weightedLogLoss: null } }))).toBeUndefined();
     expect(readProgressEvent('{"type":"something-else"}')).toBeUndefined();
     expect(readProgressEvent('{"type":"toString","message":"x"}')).toBeUndefined();
     expect(readProgressEvent("[1,2]")).toBeUndefined();
