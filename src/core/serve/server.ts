@@ -48,8 +48,6 @@ class HttpError extends Error {
   }
 }
 
-const DICOM_STATUS: Record<string, number> = { "too-large": 422 };
-
 export class PredictServer {
   readonly server: Server;
   private readonly batcher: SliceBatcher;
@@ -139,7 +137,7 @@ export class PredictServer {
       error instanceof HttpError
         ? error
         : error instanceof DicomError
-          ? new HttpError(DICOM_STATUS[error.code] ?? 422, error.code, error.message)
+          ? new HttpError(422, error.code, error.message)
           : error instanceof MultipartError
             ? new HttpError(400, "bad-multipart", error.message)
             : new HttpError(500, "internal", errorMessage(error));
