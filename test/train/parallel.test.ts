@@ -122,6 +122,22 @@ describe("ReplicaPool", () => {
     }
   });
 
+  it("trains the variables the trainer lists, in its order, whatever the model's own order (fine-tuning stages)", async () => {
+    const trainer = trainerFor(smallModel(false));
+    trainer.variables = trainer.variables.slice(1).reverse();
+    const batch = batchOf(6, 7);
+    const expected = fullBatchGradients(trainer, batch);
+    const pool = await ReplicaPool.start(trainer, 1);
+    try {
+      const got = await pool.batchGradients(batch, SIZE);
+      expect(got.grads.length).toBe(expected.grads.length);
+      expect(maxAbsDiff(got.grads, expected.grads)).toBeLessThan(1e-5);
+    } finally {
+      await pool.close();
+      trainer.model.dispose();
+    }
+  });
+
   it("a data-parallel step updates the weights as the one-thread step does, and the replicas follow the update", async () => {
     const one = trainerFor(smallModel(false));
     const two = trainerFor(smallModel(false));

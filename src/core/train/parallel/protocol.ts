@@ -1,9 +1,9 @@
 // Messages between the training thread and its replica workers (src/core/train/parallel/workers).
 //
-// Shared memory: one `weights` buffer the training thread fills after every update (trainable
-// weights, then the non-trainable ones, each flattened in model order), and one `out` buffer per
-// replica that it fills with its gradients (trainable order) then its non-trainable weights after
-// its forward pass (the batch-norm moving statistics it updated).
+// Shared memory: one `weights` buffer the training thread fills after every update (the trained
+// variables in the trainer's order, then every other weight, each flattened), and one `out` buffer
+// per replica that it fills with its gradients (same order) then its other weights after its
+// forward pass (the batch-norm moving statistics it updated).
 
 export interface ReplicaInit {
   type: "init";
@@ -11,8 +11,12 @@ export interface ReplicaInit {
   topology: unknown;
   weights: SharedArrayBuffer;
   out: SharedArrayBuffer;
-  trainableShapes: number[][];
-  nonTrainableShapes: number[][];
+  /** Indices into `model.weights` of the variables the step trains, in the training thread's order. */
+  trainableIndices: number[];
+  /** Indices of every other weight (batch-norm statistics, frozen layers). */
+  otherIndices: number[];
+  /** Shapes of model.weights, to check that the replica built the same model. */
+  shapes: number[][];
 }
 
 export interface ReplicaStep {

@@ -58,7 +58,7 @@ export class ReplicaPool {
   ) {
     this.weights = new Float32Array(weights);
     this.trainable = trainer.variables;
-    this.nonTrainable = trainer.model.nonTrainableWeights.map((w) => w.read() as Variable);
+    this.nonTrainable = ReplicaPool.layout(trainer).otherIndices.map((i) => trainer.model.weights[i].read() as Variable);
     this.trainableSize = this.trainable.reduce((n, v) => n + v.size, 0);
   }
 
@@ -67,9 +67,9 @@ export class ReplicaPool {
     const entry = replicaWorkerEntry();
     if (!entry) throw new Error("the replica worker script (replica-worker.js) was not found beside the bundle");
     const { model } = trainer;
-    const trainableShapes = trainer.variables.map((v) => v.shape.slice());
-    const nonTrainableShapes = model.nonTrainableWeights.map((w) => (w.read() as Variable).shape.slice());
-    const total = [...trainableShapes, ...nonTrainableShapes].reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+    const { trainableIndices, otherIndices } = ReplicaPool.layout(trainer);
+    const shapes = model.weights.map((w) => (w.read() as Variable).shape.slice());
+    const total = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
     const weights = new SharedArrayBuffer(total * 4);
     const topology = model.toJSON(null, false);
     const slots: Slot[] = [];
@@ -81,7 +81,7 @@ export class ReplicaPool {
         const slot: Slot = { worker, out: new Float32Array(out), waiting: null, heapBytes: 0 };
         pool.listen(slot, i + 1);
         slots.push(slot);
-        const init: ReplicaRequest = { type: "init", topology, weights, out, trainableShapes, nonTrainableShapes };
+        const init: ReplicaRequest = { type: "init", topology, weights, out, trainableIndices, otherIndices, shapes };
         worker.postMessage(init);
       }
       await Promise.all(slots.map((slot) => pool.await(slot)));
@@ -91,6 +91,22 @@ export class ReplicaPool {
     }
     pool.publishWeights();
     return pool;
+  }
+
+  /**
+   * Where the trained variables sit in `model.weights` (the order a replica rebuilt from the
+   * topology has too), and every other weight: the trained list need not follow the model's own
+   * trainable flags or order (fine-tuning stages pass their own).
+   */
+  private static layout(trainer: BatchTrainer): { trainableIndices: number[]; otherIndices: number[] } {
+    const all = trainer.model.weights.map((w) => w.read());
+    const trainableIndices = trainer.variables.map((v) => {
+      const index = all.indexOf(v);
+      if (index < 0) throw new Error(`trained variable ${v.name} is not a weight of the model`);
+      return index;
+    });
+    const trained = new Set(trainableIndices);
+    return { trainableIndices, otherIndices: all.map((_, i) => i).filter((i) => !trained.has(i)) };
   }
 
   /** Replicas including the training thread. */

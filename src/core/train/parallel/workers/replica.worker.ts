@@ -33,12 +33,12 @@ async function start(init: ReplicaInit): Promise<Replica> {
   const backend = await initBackend({ prefer: "wasm" });
   const tf = backend.tf as Tf;
   const model = (await tf.models.modelFromJSON(init.topology as Parameters<typeof tf.models.modelFromJSON>[0])) as LayersModel;
-  const trainable = model.trainableWeights.map((w) => w.read() as Variable);
-  const nonTrainable = model.nonTrainableWeights.map((w) => w.read() as Variable);
-  const same = (vars: Variable[], shapes: number[][]) => vars.length === shapes.length && vars.every((v, i) => v.shape.join() === shapes[i].join());
-  if (!same(trainable, init.trainableShapes) || !same(nonTrainable, init.nonTrainableShapes)) {
+  const weights = model.weights.map((w) => w.read() as Variable);
+  if (weights.length !== init.shapes.length || weights.some((v, i) => v.shape.join() !== init.shapes[i].join())) {
     throw new Error("the replica's model does not have the training model's weights (shapes differ)");
   }
+  const trainable = init.trainableIndices.map((i) => weights[i]);
+  const nonTrainable = init.otherIndices.map((i) => weights[i]);
   return { tf, model, trainable, nonTrainable, init };
 }
 
