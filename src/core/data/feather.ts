@@ -31,7 +31,10 @@ export function isFeatherV1(bytes: Uint8Array): boolean {
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "boolean") return value ? "1" : "0";
-  return String(value);
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  // Nested Arrow values (lists, structs) as JSON rather than "[object Object]".
+  return JSON.stringify(value);
 }
 
 /** Reads a Feather V2 / Arrow IPC table; throws an Error naming the file for V1 and for anything unreadable. */
@@ -40,7 +43,7 @@ export async function readFeatherTable(path: string): Promise<StringTable> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new Error(`${path}: cannot read the feather file (${errorMessage(error)})`);
+    throw new Error(`${path}: cannot read the feather file (${errorMessage(error)})`, { cause: error });
   }
   if (isFeatherV1(bytes)) {
     throw new Error(
@@ -53,7 +56,7 @@ export async function readFeatherTable(path: string): Promise<StringTable> {
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new Error(`${path}: not a readable Feather V2 / Arrow IPC file (${errorMessage(error)})`);
+    throw new Error(`${path}: not a readable Feather V2 / Arrow IPC file (${errorMessage(error)})`, { cause: error });
   }
   const header = table.schema.fields.map((f) => f.name);
   const columns = header.map((_, i) => table.getChildAt(i)!);

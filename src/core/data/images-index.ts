@@ -15,7 +15,7 @@ export async function indexImageFolder(imageDir: string, labelsPath: string, met
   try {
     names = (await readdir(imageDir, { recursive: true })).filter((n) => /\.(png|jpe?g)$/i.test(n)).sort();
   } catch (error) {
-    throw new Error(`${imageDir}: cannot list the image folder (${errorMessage(error)})`);
+    throw new Error(`${imageDir}: cannot list the image folder (${errorMessage(error)})`, { cause: error });
   }
   if (names.length === 0) throw new Error(`${imageDir}: no .png/.jpg files in the folder`);
   const table = await readLabelsTable(labelsPath);

@@ -7,7 +7,7 @@ export async function decodeJpegRgb(bytes: Uint8Array, file: string): Promise<{ 
   try {
     frame = await decodeWithCodec("jpeg8", bytes);
   } catch (error) {
-    throw new Error(`${file}: not a readable JPEG (${errorMessage(error)})`);
+    throw new Error(`${file}: not a readable JPEG (${errorMessage(error)})`, { cause: error });
   }
   const { width, height, components } = frame;
   if (components === 3) return { width, height, rgb: frame.bytes.subarray(0, width * height * 3) };

@@ -26,13 +26,19 @@ async function windowedDicom(file: string, p: PreprocessOptions): Promise<Float3
  * neighbour on each side is known; it is repeated for context > 1, and a slice at the end of
  * its series repeats itself as its missing neighbour.
  */
-async function withContext(file: string, neighbours: [string | null, string | null] | undefined, p: PreprocessOptions, perSlice: number, load: (file: string) => Promise<Float32Array>): Promise<Float32Array> {
+async function withContext(
+  file: string,
+  neighbours: [string | null, string | null] | undefined,
+  p: PreprocessOptions,
+  perSlice: number,
+  load: (file: string) => Promise<Float32Array>,
+): Promise<Float32Array> {
   const centre = await load(file);
   if (p.context === 0) return centre;
   const [below, above] = neighbours ?? [null, null];
   const lower = below ? await load(below) : centre;
   const upper = above ? await load(above) : centre;
-  const slices = [...Array(p.context).fill(lower), centre, ...Array(p.context).fill(upper)];
+  const slices = [...Array<Float32Array>(p.context).fill(lower), centre, ...Array<Float32Array>(p.context).fill(upper)];
   return stackAdjacent(slices, p.size * p.size, perSlice);
 }
 
@@ -64,7 +70,7 @@ function decodePngRgb(bytes: Uint8Array, file: string): { width: number; height:
   try {
     png = PNG.sync.read(Buffer.from(bytes));
   } catch (error) {
-    throw new Error(`${file}: not a readable PNG (${errorMessage(error)})`);
+    throw new Error(`${file}: not a readable PNG (${errorMessage(error)})`, { cause: error });
   }
   const rgb = new Uint8Array(png.width * png.height * 3);
   for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {

@@ -43,7 +43,7 @@ export async function readHeaderMetadata(dir: string, notes: string[]): Promise<
 
 /** Reads a metadata table (ID/SOPInstanceUID, PatientID, StudyInstanceUID, SeriesInstanceUID, position). */
 export async function readMetadataCsv(path: string): Promise<Map<string, SliceMeta>> {
-  const rows = parse(await readFile(path, "utf8"), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(await readFile(path, "utf8"), { columns: true, skip_empty_lines: true, trim: true, bom: true });
   return metadataFromRecords(rows, path);
 }
 
@@ -93,7 +93,7 @@ export async function indexRsnaFolder(dicomDir: string, labelsCsv: string, metad
   try {
     names = (await readdir(dicomDir)).filter((n) => /\.dcm$/i.test(n)).sort();
   } catch (error) {
-    throw new Error(`${dicomDir}: cannot list the DICOM folder (${errorMessage(error)})`);
+    throw new Error(`${dicomDir}: cannot list the DICOM folder (${errorMessage(error)})`, { cause: error });
   }
   if (names.length === 0) throw new Error(`${dicomDir}: no .dcm files in the folder`);
   const table = await readLabelsCsv(labelsCsv);

@@ -114,7 +114,8 @@ class BitReader {
   restart(): void {
     this.bits = 0;
     this.count = 0;
-    while (this.pos + 1 < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7)) this.pos += 1;
+    const atRestartMarker = () => this.data[this.pos] === 0xff && this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7;
+    while (this.pos + 1 < this.data.length && !atRestartMarker()) this.pos += 1;
     this.pos += 2;
   }
 }
@@ -182,7 +183,9 @@ export function decodeJpeg12(data: Uint8Array): Int32Array {
       components = [];
       for (let i = 0; i < n; i++) {
         const at = segment + 6 + 3 * i;
-        components.push({ id: data[at], h: data[at + 1] >> 4, v: data[at + 1] & 15, tq: data[at + 2], blocksWide: 0, blocksHigh: 0, coefficients: new Float32Array(0), pred: 0 });
+        const sampling = data[at + 1];
+        const component = { id: data[at], h: sampling >> 4, v: sampling & 15, tq: data[at + 2] };
+        components.push({ ...component, blocksWide: 0, blocksHigh: 0, coefficients: new Float32Array(0), pred: 0 });
       }
       hMax = Math.max(...components.map((c) => c.h));
       vMax = Math.max(...components.map((c) => c.v));
@@ -242,7 +245,16 @@ function decodeBlock(reader: BitReader, c: Component, blockIndex: number): void 
   }
 }
 
-function decodeScan(data: Uint8Array, start: number, scan: Component[], hMax: number, vMax: number, width: number, height: number, restartInterval: number): number {
+function decodeScan(
+  data: Uint8Array,
+  start: number,
+  scan: Component[],
+  hMax: number,
+  vMax: number,
+  width: number,
+  height: number,
+  restartInterval: number,
+): number {
   const reader = new BitReader(data, start);
   for (const c of scan) c.pred = 0;
   const single = scan.length === 1;

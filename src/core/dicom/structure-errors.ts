@@ -164,7 +164,10 @@ export function brokenDataSetError(file: string, bytes: Uint8Array, partial: Dat
   const parser = parserFor(layout);
   const tag = hexTag(tagAt(bytes, end, layout));
   const isItemTag = tag.startsWith("xfffe");
-  const length = isItemTag || !layout.explicit ? parser.readUint32(bytes, end + 4) : headerLength === 12 ? parser.readUint32(bytes, end + 8) : parser.readUint16(bytes, end + 6);
+  const length =
+    isItemTag || !layout.explicit ? parser.readUint32(bytes, end + 4)
+    : headerLength === 12 ? parser.readUint32(bytes, end + 8)
+    : parser.readUint16(bytes, end + 6);
   const dataOffset = end + (isItemTag ? 8 : headerLength);
   if (length !== UNDEFINED_LENGTH && dataOffset + length > bytes.length) {
     return lengthOverrunError(file, bytes, { tag, length, dataOffset }, layout, partial);

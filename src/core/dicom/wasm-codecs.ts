@@ -153,6 +153,6 @@ export async function decodeWithCodec(name: CodecName, encoded: Uint8Array): Pro
   } catch (error) {
     // An Emscripten abort leaves the module unusable: start a fresh instance next time.
     loaded.delete(name);
-    throw new Error(explain(error));
+    throw new Error(explain(error), { cause: error });
   }
 }

@@ -30,7 +30,7 @@ function branchAccepts(branch: Record<string, unknown>, type: string): boolean {
 function describeBranch(branch: Record<string, unknown>): string {
   if (Array.isArray(branch.enum)) return branch.enum.map((v) => JSON.stringify(v)).join(", ");
   if (branch.type === "object" && Array.isArray(branch.required)) return `an object {${branch.required.join(", ")}}`;
-  return String(branch.type ?? "a value");
+  return typeof branch.type === "string" ? branch.type : "a value";
 }
 
 function discriminatorValues(parentSchema: Record<string, unknown> | undefined, tag: string): string[] {
@@ -68,11 +68,11 @@ export function formatSchemaErrors(file: string, errors: readonly ErrorObject[])
     switch (error.keyword) {
       case "additionalProperties": {
         const allowed = Object.keys((error.parentSchema?.properties ?? {}) as object);
-        line = `${at} has unknown key '${params.additionalProperty}'${allowed.length ? ` (allowed: ${allowed.join(", ")})` : ""}`;
+        line = `${at} has unknown key '${(params as { additionalProperty: string }).additionalProperty}'${allowed.length ? ` (allowed: ${allowed.join(", ")})` : ""}`;
         break;
       }
       case "required":
-        line = `${error.instancePath}/${params.missingProperty} is required`;
+        line = `${error.instancePath}/${(params as { missingProperty: string }).missingProperty} is required`;
         break;
       case "enum":
         line = `${at} must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")} (got ${JSON.stringify(error.data)})`;
@@ -90,9 +90,11 @@ export function formatSchemaErrors(file: string, errors: readonly ErrorObject[])
         line = `${at} must be ${branches.map(describeBranch).join(", or ")} (got ${JSON.stringify(error.data)})`;
         break;
       }
-      case "type":
-        line = `${at} must be ${params.type === "integer" ? "an integer" : `a ${params.type}`} (got ${JSON.stringify(error.data)})`;
+      case "type": {
+        const type = (params as { type: string }).type;
+        line = `${at} must be ${type === "integer" ? "an integer" : `a ${type}`} (got ${JSON.stringify(error.data)})`;
         break;
+      }
       default:
         line = `${at} ${error.message ?? "is invalid"}${error.data !== undefined && typeof error.data !== "object" ? ` (got ${JSON.stringify(error.data)})` : ""}`;
     }

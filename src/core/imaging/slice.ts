@@ -29,5 +29,6 @@ export async function loadHuSlice(path: string, options: LoadHuSliceOptions = {}
     throw new DicomError(path, "decode-failed", `frame ${frame} does not exist (the file has ${decoded.frames.length} frame${decoded.frames.length === 1 ? "" : "s"}, numbered from 0)`);
   }
   const hu = modalityFrame(decoded, frame, { rsnaFix });
-  return { hu, rows: decoded.header.rows, columns: decoded.header.columns, header: decoded.header, frame, rsnaFixApplied: rsnaFix && decoded.header.rsnaFixApplies };
+  const { header } = decoded;
+  return { hu, rows: header.rows, columns: header.columns, header, frame, rsnaFixApplied: rsnaFix && header.rsnaFixApplies };
 }

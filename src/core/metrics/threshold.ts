@@ -34,8 +34,11 @@ export function thresholdMetrics(yTrue: Numbers, yScore: Numbers, threshold: num
   let fn = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const predicted = yScore[i] >= threshold;
-    if (yTrue[i] === 1) predicted ? tp++ : fn++;
-    else predicted ? fp++ : tn++;
+    if (yTrue[i] === 1) {
+      if (predicted) tp++;
+      else fn++;
+    } else if (predicted) fp++;
+    else tn++;
   }
   return {
     threshold,

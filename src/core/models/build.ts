@@ -14,7 +14,9 @@ export const INPUT_NORMALIZATION_LAYER = "input_normalization";
 export const MIN_INPUT_SIZE = 32;
 
 function validate(options: BuildOptions): void {
-  if (!isArchitecture(options.architecture)) throw new RangeError(`buildModel: unknown architecture "${options.architecture}"`);
+  // Typed as string: callers from JavaScript or JSON can pass any name, and the message shows it.
+  const name: string = options.architecture;
+  if (!isArchitecture(name)) throw new RangeError(`buildModel: unknown architecture "${name}"`);
   const { inputSize, channels, outputs, dropout } = options;
   const { minInputSize } = describeArchitecture(options.architecture);
   if (inputSize !== null && (!Number.isInteger(inputSize) || inputSize < minInputSize)) {

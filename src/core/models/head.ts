@@ -15,7 +15,14 @@ export const FASTAI_HEAD_UNITS = 512;
  * - "torchvision" (AlexNet only): torchvision's classifier — adaptive average pool to 6×6,
  *   flatten, dropout, 4096, ReLU, dropout, 4096, ReLU, Linear (61.1 M parameters with 1000 outputs).
  */
-export function buildHead(g: GraphBuilder, features: SymbolicTensor, architecture: Architecture, head: HeadKind, outputs: number, dropout: number): SymbolicTensor {
+export function buildHead(
+  g: GraphBuilder,
+  features: SymbolicTensor,
+  architecture: Architecture,
+  head: HeadKind,
+  outputs: number,
+  dropout: number,
+): SymbolicTensor {
   switch (head) {
     case "linear": {
       let x = g.globalAvgPool(features, "avgpool");
@@ -64,7 +71,7 @@ export function adaptHead(tf: Tf, model: LayersModel, outputs: number, seed = 0)
   const className = last.getClassName();
   if (className === "Activation" || className === "Softmax") {
     const inbound = head.input as SymbolicTensor;
-    head = inbound.sourceLayer as AnyLayer;
+    head = inbound.sourceLayer;
     removed.add(head);
   }
   if (head.getClassName() !== "Dense") {

@@ -99,7 +99,7 @@ export function directoryHandler(path: string): tfjs.io.IOHandler {
       try {
         modelJson = JSON.parse(await readFile(jsonPath, "utf8")) as ModelJson;
       } catch (error) {
-        throw new Error(`${jsonPath}: cannot read the model: ${(error as Error).message}`);
+        throw new Error(`${jsonPath}: cannot read the model: ${(error as Error).message}`, { cause: error });
       }
       if (modelJson.modelTopology == null) throw new Error(`${jsonPath}: no modelTopology (is this a TF.js layers model?)`);
       const weightSpecs: WeightsManifestEntry[] = [];

@@ -13,7 +13,7 @@ export async function loadPretrained(tf: Tf, source: string): Promise<LayersMode
     if (/^[a-z][a-z0-9+.-]+:\/\//i.test(source)) throw new Error("unsupported scheme; use a path, file:// or http(s)://");
     return await loadModel(tf, source);
   } catch (error) {
-    throw new Error(`Cannot load the pretrained model ${source}: ${(error as Error).message}`);
+    throw new Error(`Cannot load the pretrained model ${source}: ${(error as Error).message}`, { cause: error });
   }
 }
 

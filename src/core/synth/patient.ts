@@ -94,9 +94,15 @@ function makeBleed(rng: Rng, kind: Subtype, patient: Patient): Bleed {
   const hu = rng.range(58, 88);
   switch (kind) {
     case "epidural":
-      return { kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.25, 0.42), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.3, 0.5), thickness: rng.range(0.11, 0.17), power: 0.5 };
+      return {
+        kind, hu, tc: rng.range(-0.35, 0.5), hz: rng.range(0.25, 0.42), theta: rng.range(-Math.PI, Math.PI),
+        halfAngle: rng.range(0.3, 0.5), thickness: rng.range(0.11, 0.17), power: 0.5,
+      };
     case "subdural":
-      return { kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.3, 0.5), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.9, 1.4), thickness: rng.range(0.045, 0.08), power: 0.25 };
+      return {
+        kind, hu: rng.range(55, 82), tc: rng.range(-0.25, 0.45), hz: rng.range(0.3, 0.5), theta: rng.range(-Math.PI, Math.PI),
+        halfAngle: rng.range(0.9, 1.4), thickness: rng.range(0.045, 0.08), power: 0.25,
+      };
     case "subarachnoid":
       if (rng.chance(0.35)) return { kind, variant: "cistern", hu, tc: rng.range(-0.5, -0.25), hz: rng.range(0.22, 0.35) };
       return { kind, variant: "sulcal", hu, tc: rng.range(-0.2, 0.5), hz: rng.range(0.25, 0.45), theta: rng.range(-Math.PI, Math.PI), halfAngle: rng.range(0.6, 1.1) };
@@ -147,7 +153,10 @@ export function makePatient(seed: number): Patient {
       const dir = rng.range(0, 2 * Math.PI);
       return { kx: freq * Math.cos(dir), ky: freq * Math.sin(dir), kz: rng.range(-4, 4), phase: rng.range(0, 2 * Math.PI), amp: rng.range(0.5, 1) };
     }),
-    sulci: { count: 2 * rng.int(6) + 18, phase: rng.range(0, 2 * Math.PI), wobble: rng.range(0, 2 * Math.PI), depth: rng.range(0.07, 0.11), width: rng.range(0.1, 0.16) },
+    sulci: {
+      count: 2 * rng.int(6) + 18, phase: rng.range(0, 2 * Math.PI), wobble: rng.range(0, 2 * Math.PI),
+      depth: rng.range(0.07, 0.11), width: rng.range(0.1, 0.16),
+    },
     ventricles: {
       left: { du: -rng.range(0.08, 0.11), dv: rng.range(-0.06, 0.02), a: rng.range(0.05, 0.075), b: rng.range(0.17, 0.23), tilt: rng.range(0.12, 0.3) },
       right: { du: rng.range(0.08, 0.11), dv: rng.range(-0.06, 0.02), a: rng.range(0.05, 0.075), b: rng.range(0.17, 0.23), tilt: -rng.range(0.12, 0.3) },

@@ -74,7 +74,8 @@ export function renderSlice(patient: Patient, t: number, size: number, noiseSeed
   const cosR = Math.cos(patient.rotation);
   const sinR = Math.sin(patient.rotation);
   const ventricleExtent = extentAt(t, patient.ventricles.tc, patient.ventricles.hz);
-  const ventricles = ventricleExtent > 0.05 ? [ventricleNow(patient.ventricles.left, scale, ventricleExtent), ventricleNow(patient.ventricles.right, scale, ventricleExtent)] : [];
+  const { left, right } = patient.ventricles;
+  const ventricles = ventricleExtent > 0.05 ? [ventricleNow(left, scale, ventricleExtent), ventricleNow(right, scale, ventricleExtent)] : [];
   const cistern = t < patient.cistern.tTop ? { v: patient.cistern.v * scale, r: patient.cistern.radius * scale, w: patient.cistern.width } : null;
   const { sulci, texture } = patient;
   // Grey/white texture: a sum of plane waves in image coordinates, separable per row and column
