@@ -49,7 +49,8 @@ export const command: Command = {
     if (!Number.isInteger(context) || context < 0) throw new UsageError("--context must be a non-negative integer");
     const windows = values.windows?.split(",").map((w) => w.trim()) as WindowSpec[] | undefined;
     const { tf } = await initBackend({ prefer: (values.backend ?? "auto") as BackendPreference, trainingKernels: false });
-    const result = await importWeightsToFolder(tf, { onnx: positionals[0], architecture, size, out: values.out, head, labels: values.labels as "all" | "any" | undefined, windows, context });
+    const { out, labels } = values;
+    const result = await importWeightsToFolder(tf, { onnx: positionals[0], architecture, size, out, head, labels, windows, context });
     const r = result.report;
     process.stdout.write(
       [

@@ -53,7 +53,8 @@ export const command: Command = {
     });
     if (!values.json) process.stderr.write("\n");
     const { positives } = result;
-    const summary = { out: values.out, files: result.files.length, patients, slices, seed, size, labelsCsv: result.labelsCsv, metadataCsv: result.metadataCsv, positives };
+    const { labelsCsv, metadataCsv } = result;
+    const summary = { out: values.out, files: result.files.length, patients, slices, seed, size, labelsCsv, metadataCsv, positives };
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       const counts = LABELS.map((l) => `${l} ${positives[l]}`).join(", ");
