@@ -112,7 +112,8 @@ describe("ich eval", () => {
     expect(result.stdout).toContain(`wrote ${join(runs, runId, "eval.json")} and predictions.csv`);
     const json = JSON.parse(ich("eval", runId, "--runs", runs, "--json").stdout) as { runId: string; samples: number; weightedLogLoss: number };
     expect([json.runId, json.samples]).toEqual([runId, 8]);
-    expect(JSON.parse(readFileSync(join(runs, runId, "eval.json"), "utf8")).weightedLogLoss).toBe(json.weightedLogLoss);
+    const stored = JSON.parse(readFileSync(join(runs, runId, "eval.json"), "utf8")) as { weightedLogLoss: number };
+    expect(stored.weightedLogLoss).toBe(json.weightedLogLoss);
   });
 });
 
@@ -129,7 +130,7 @@ describe("ich predict", () => {
     expect(rows[0].split(/\s+/)).toEqual(["slice", ...LABELS]);
     expect(rows.slice(1, 4).map((r) => r.split(/\s+/)[0]).sort()).toEqual(ids);
     for (const r of rows.slice(1, 4)) expect(r.split(/\s+/).slice(1).map(Number).every((p) => p >= 0 && p <= 1)).toBe(true);
-    expect(result.stdout).toMatch(/per study \/ series \(max over slices\):\n\S+ \/ \S+ \(3 slices\)\n  max/);
+    expect(result.stdout).toMatch(/per study \/ series \(max over slices\):\n\S+ \/ \S+ \(3 slices\)\n {2}max/);
     const lines = readFileSync(csv, "utf8").trimEnd().split("\n");
     expect(lines[0]).toBe("ID,Label");
     expect(lines.length).toBe(1 + 3 * LABELS.length);

@@ -24,7 +24,7 @@ describe.skipIf(!HAS_SHARED_DATA)("images source, JPG", () => {
     const stored = decoded.frames[0];
     for (const pixel of [0, 1000, (rows * columns) >> 1, rows * columns - 1]) {
       const v = stored[pixel] / 255;
-      expect(Array.from(prepared.image.subarray(pixel * 3, pixel * 3 + 3))).toEqual([v, v, v].map((x) => expect.closeTo(x, 6)));
+      expect(Array.from(prepared.image.subarray(pixel * 3, pixel * 3 + 3))).toEqual([v, v, v].map((x): unknown => expect.closeTo(x, 6)));
     }
     const small = await prepareSample({ id: "ID_frame0", patientId: "p", source: { kind: "image", file: jpg } }, { size: 64, windows: [], context: 0, rsnaFix: true });
     expect(small.image).toHaveLength(64 * 64 * 3);

@@ -44,7 +44,7 @@ describe("images source", () => {
     const windows = [{ name: "brain", width: 80, level: 40 }];
     const plain = await prepareSample(samples[0], { size: 8, windows, context: 0, rsnaFix: true });
     expect(plain.image).toHaveLength(8 * 8 * 3);
-    expect(Array.from(plain.image.subarray(0, 6))).toEqual([0, 1, 0, 30 / 255, 1, 0].map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(plain.image.subarray(0, 6))).toEqual([0, 1, 0, 30 / 255, 1, 0].map((v): unknown => expect.closeTo(v, 6)));
     const small = await prepareSample(samples[0], { size: 4, windows, context: 0, rsnaFix: true });
     expect(small.image).toHaveLength(4 * 4 * 3);
     const context = await prepareSample(samples[0], { size: 8, windows, context: 1, rsnaFix: true });

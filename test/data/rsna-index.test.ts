@@ -31,7 +31,7 @@ describe("indexRsnaFolder", () => {
     // the metadata table gives the same grouping as the headers
     const fromTable = await indexRsnaFolder(root, data.labelsCsv, data.metadataCsv);
     expect(fromTable.samples.map((s) => [s.id, s.patientId, s.seriesUid])).toEqual(index.samples.map((s) => [s.id, s.patientId, s.seriesUid]));
-    const cache = readFileSync(join(root, ".ich-index.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const cache = readFileSync(join(root, ".ich-index.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string });
     expect(cache.map((e) => e.id).sort()).toEqual(index.samples.map((s) => s.id).sort());
   });
 

@@ -70,13 +70,13 @@ describe("broken inputs fail with a DicomError that names the file", () => {
   });
 
   it("pixel data shorter than Rows x Columns x BitsAllocated says", async () => {
-    const bytes = makeDicom({ rows: 4, columns: 4 }, uint16le(Array(12).fill(7)));
+    const bytes = makeDicom({ rows: 4, columns: 4 }, uint16le(Array<number>(12).fill(7)));
     const error = await expectDicomError(decodeDicom(bytes, "short.dcm"), "truncated", "short.dcm");
     expect(error.reason).toMatch(/24 of 32 bytes/);
   });
 
   it("a file cut inside its pixel data", async () => {
-    const whole = makeDicom({ rows: 8, columns: 8 }, uint16le(Array(64).fill(100)));
+    const whole = makeDicom({ rows: 8, columns: 8 }, uint16le(Array<number>(64).fill(100)));
     await expectDicomError(decodeDicom(whole.subarray(0, whole.length - 10), "cut.dcm"), "truncated", "cut.dcm");
   });
 
@@ -109,7 +109,7 @@ describe("broken inputs fail with a DicomError that names the file", () => {
   });
 
   it("a corrupt length field in a whole file is 'corrupt', naming the element; a file cut short is 'truncated'", async () => {
-    const whole = makeDicom({ rows: 4, columns: 4 }, uint16le(Array(16).fill(100)));
+    const whole = makeDicom({ rows: 4, columns: 4 }, uint16le(Array<number>(16).fill(100)));
     const modality = findElement(whole, 0x0008, 0x0060);
     const corrupted = whole.slice();
     new DataView(corrupted.buffer).setUint16(modality + 6, 0x4000, true);
@@ -131,7 +131,7 @@ describe("broken inputs fail with a DicomError that names the file", () => {
   });
 
   it("a pixel data length larger than the file is 'corrupt' when the whole image is there, 'truncated' when it is not", async () => {
-    const pixels = uint16le(Array(16).fill(100));
+    const pixels = uint16le(Array<number>(16).fill(100));
     const longer = await expectDicomError(decodeDicom(makeDicom({ rows: 4, columns: 4 }, pixels, { pixelLengthOverride: 64 }), "px.dcm"), "corrupt", "px.dcm");
     expect(longer.reason).toMatch(/^element \(7FE0,0010\) at offset \d+: length 64 exceeds the remaining 32 bytes \(corrupt length field/);
     const short = await expectDicomError(decodeDicom(makeDicom({ rows: 8, columns: 8 }, pixels, { pixelLengthOverride: 128 }), "px.dcm"), "truncated", "px.dcm");

@@ -30,7 +30,8 @@ function sites(dataSet: DataSet, explicit: boolean, out: ElementSite[]): void {
     if (element.dataOffset === undefined) continue;
     const long = !explicit || LONG_VRS.has(element.vr ?? "") || element.tag.startsWith("xfffe");
     if (element.length !== 0xffffffff && !element.hadUndefinedLength) {
-      out.push({ tag: element.tag, lengthOffset: element.dataOffset - (long ? 4 : 2), lengthBytes: long ? 4 : 2, dataOffset: element.dataOffset, length: element.length });
+      const lengthBytes = long ? 4 : 2;
+      out.push({ tag: element.tag, lengthOffset: element.dataOffset - lengthBytes, lengthBytes, dataOffset: element.dataOffset, length: element.length });
     }
     for (const item of element.items ?? []) if (item.dataSet) sites(item.dataSet, explicit, out);
   }
@@ -94,7 +95,8 @@ function mutateOnce(bytes: Uint8Array, layout: SeedLayout, random: Random, kind:
       if (layout.elements.length === 0) return mutateOnce(bytes, layout, random, "byte-set");
       const site = pick(random, layout.elements);
       const remaining = n - site.dataOffset;
-      const value = pick(random, [0, 1, 0xffff, 0xffffffff, site.length + 2, site.length * 2 + 8, remaining + 2, remaining - 2, Math.floor(random() * 0x100000000)]);
+      const edges = [0, 1, 0xffff, 0xffffffff, site.length + 2, site.length * 2 + 8, remaining + 2, remaining - 2];
+      const value = pick(random, [...edges, Math.floor(random() * 0x100000000)]);
       writeUint(bytes, site.lengthOffset, site.lengthBytes, value, layout.bigEndian && !site.tag.startsWith("x0002"));
       return bytes;
     }

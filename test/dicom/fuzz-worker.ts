@@ -63,7 +63,7 @@ function send(report: FuzzReport): Promise<void> {
   return new Promise((resolve) => process.send!(report, () => resolve()));
 }
 
-process.once("message", async (job: FuzzJob) => {
+async function runJob(job: FuzzJob): Promise<void> {
   const seeds = new Map<string, { bytes: Uint8Array; layout: SeedLayout }>();
   for (const { name, path } of job.seeds) {
     const bytes = new Uint8Array(readFileSync(path));
@@ -79,4 +79,12 @@ process.once("message", async (job: FuzzJob) => {
   }
   await send({ type: "finished" });
   process.disconnect();
+}
+
+// A failure outside the per-call checks ends the worker; the parent reports the exit with stderr.
+process.once("message", (job: FuzzJob) => {
+  runJob(job).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
 });

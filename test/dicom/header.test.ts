@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), "ich-dicom-header-"));
 
 describe("header-only reads", () => {
   it("a file cut right after the pixel data element header still gives a header", () => {
-    const bytes = makeDicom({ rows: 512, columns: 512, intercept: "-1024", slope: "1" }, uint16le(Array(16).fill(0)), { pixelLengthOverride: 512 * 512 * 2 });
+    const bytes = makeDicom({ rows: 512, columns: 512, intercept: "-1024", slope: "1" }, uint16le(Array<number>(16).fill(0)), { pixelLengthOverride: 512 * 512 * 2 });
     const cut = bytes.subarray(0, bytes.length - 32); // the 12-byte pixel element header stays, its value is gone
     const header = parseDicomHeader(cut, "cut.dcm");
     expect([header.rows, header.columns, header.rescaleIntercept]).toEqual([512, 512, -1024]);

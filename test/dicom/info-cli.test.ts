@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleCli } from "../helpers/bundle-cli";
+import type { InfoFailure, InfoRecord } from "../../src/cli/commands/info";
 import { HAS_SHARED_DATA, readReference, SHARED_DATA } from "../helpers/shared-data";
 import { makeDicom, uint16le } from "./make-dicom";
 
@@ -30,7 +31,8 @@ afterAll(() => removeCli());
 function ich(...args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
   const lines = result.stdout.trim().split("\n").filter(Boolean);
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, json: () => lines.map((l) => JSON.parse(l)) };
+  const json = () => lines.map((l) => JSON.parse(l) as InfoRecord & Partial<InfoFailure>);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, json };
 }
 
 describe("ich info (bundled CLI)", () => {
@@ -78,14 +80,14 @@ describe("ich info (bundled CLI)", () => {
   it.skipIf(!HAS_SHARED_DATA)("whole corpus and the RSNA series in one call match the reference", () => {
     const run = ich("info", "--json", join(SHARED_DATA, "dicom-corpus"), join(SHARED_DATA, "rsna-samples"));
     expect(run.status).toBe(1); // the corpus holds two broken-on-purpose files
-    const records = new Map(run.json().map((r) => [r.file as string, r]));
+    const records = new Map(run.json().map((r) => [r.file, r]));
     const references = [
       ...readReference("dicom-corpus").map((row) => ({ ...row, path: join(SHARED_DATA, "dicom-corpus", row.file) })),
       ...readReference("rsna-samples").map((row) => ({ ...row, path: join(SHARED_DATA, "rsna-samples", row.file) })),
     ];
     expect(records.size).toBe(references.length);
     for (const row of references) {
-      const record = records.get(row.path);
+      const record = records.get(row.path)!;
       expect(record, row.file).toBeDefined();
       if (row.decode.startsWith("FAIL")) {
         expect(record.error, row.file).toBeTruthy();

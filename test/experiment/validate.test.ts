@@ -222,7 +222,8 @@ describe("errors name the file and the field path", () => {
   });
 
   it("cross-field: progressive resizing epochs", () => {
-    expect(problemsOf({ ...minimal, train: { epochs: 2 }, input: { progressiveResizing: [{ fromEpoch: 1, size: 64 }, { fromEpoch: 1, size: 96 }, { fromEpoch: 4, size: 128 }] } })).toEqual([
+    const progressiveResizing = [{ fromEpoch: 1, size: 64 }, { fromEpoch: 1, size: 96 }, { fromEpoch: 4, size: 128 }];
+    expect(problemsOf({ ...minimal, train: { epochs: 2 }, input: { progressiveResizing } })).toEqual([
       "demo.ich.json: /input/progressiveResizing/1/fromEpoch repeats epoch 1",
       "demo.ich.json: /input/progressiveResizing/2/fromEpoch 4 is after the last epoch (/train/epochs is 2)",
     ]);
@@ -262,7 +263,7 @@ describe("loadExperiment", () => {
   });
 
   it("the schema file is what package.json contributes to VS Code", () => {
-    const pkg = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8"));
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { contributes: { jsonValidation: unknown[] } };
     expect(pkg.contributes.jsonValidation).toContainEqual({ fileMatch: "*.ich.json", url: "./schemas/experiment.schema.json" });
   });
 });

@@ -40,14 +40,14 @@ const segment = (marker: number, body: number[]) => [0xff, marker, ...u16be(body
  */
 export function uniformJpeg(process: "baseline" | "extended" | "lossless", width: number, height: number, precision: number): Uint8Array {
   const sof = process === "baseline" ? 0xc0 : process === "extended" ? 0xc1 : 0xc3;
-  const oneCode = (tableClass: number, value: number) => segment(0xc4, [tableClass << 4, 1, ...new Array(15).fill(0), value]);
+  const oneCode = (tableClass: number, value: number) => segment(0xc4, [tableClass << 4, 1, ...new Array<number>(15).fill(0), value]);
   const lossless = process === "lossless";
   const bits = lossless ? width * height : Math.ceil(width / 8) * Math.ceil(height / 8) * 2;
-  const entropy = new Array(Math.ceil(bits / 8)).fill(0);
+  const entropy = new Array<number>(Math.ceil(bits / 8)).fill(0);
   if (bits % 8) entropy[entropy.length - 1] = (1 << (8 - (bits % 8))) - 1; // pad with 1 bits (T.81 F.1.2.3)
   return new Uint8Array([
     0xff, 0xd8,
-    ...(lossless ? [] : segment(0xdb, [0x00, ...new Array(64).fill(1)])),
+    ...(lossless ? [] : segment(0xdb, [0x00, ...new Array<number>(64).fill(1)])),
     ...segment(sof, [precision, ...u16be(height), ...u16be(width), 1, 1, 0x11, 0]),
     ...oneCode(0, 0),
     ...(lossless ? [] : oneCode(1, 0x00)),

@@ -30,7 +30,9 @@ describe("integer-factor resize shortcuts", () => {
           let sum = 0;
           const ox = 5;
           const oy = 7;
-          for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) sum += src[((oy * factor + dy) * outW * factor + ox * factor + dx) * channels + c];
+          for (let dy = 0; dy < factor; dy++) {
+            for (let dx = 0; dx < factor; dx++) sum += src[((oy * factor + dy) * outW * factor + ox * factor + dx) * channels + c];
+          }
           expect(fast[(oy * outW + ox) * channels + c]).toBeCloseTo(sum / factor ** 2, 6);
         }
       });

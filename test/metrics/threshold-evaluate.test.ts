@@ -46,7 +46,7 @@ describe("evaluate", () => {
     expect(any.tn + any.fp).toBe(any.negatives);
     for (const label of LABELS) expect(result.roc[label]!.length).toBeGreaterThan(2);
     // Survives a JSON round trip (what eval.json stores).
-    expect(JSON.parse(JSON.stringify(result)).perLabel.epidural.logLoss).toBeCloseTo(perLabel[1], 12);
+    expect((JSON.parse(JSON.stringify(result)) as typeof result).perLabel.epidural!.logLoss).toBeCloseTo(perLabel[1], 12);
   });
 
   it("evaluates an `any`-only model and skips undefined AUCs in the mean", () => {

@@ -65,7 +65,7 @@ describe("save, load and fine-tune", () => {
     const before = (model.predict(x) as tf.Tensor).dataSync();
     const target = join(dir, "round-trip");
     await saveModel(model, target);
-    const modelJson = JSON.parse(await readFile(join(target, "model.json"), "utf8"));
+    const modelJson = JSON.parse(await readFile(join(target, "model.json"), "utf8")) as tf.io.ModelJSON;
     expect(modelJson.format).toBe("layers-model");
     expect(modelJson.weightsManifest[0].paths).toEqual(["weights.bin"]);
     expect((await readFile(join(target, "weights.bin"))).byteLength).toBe(4 * countAllParameters(model));
@@ -82,14 +82,14 @@ describe("save, load and fine-tune", () => {
     const model = buildModel(tf, { architecture: "small-cnn", inputSize: 32, channels: 3, outputs: 6, seed: 2 });
     const target = join(dir, "served");
     await saveModel(model, target);
-    const server = createServer(async (request, response) => {
-      try {
-        const body = await readFile(join(target, (request.url ?? "/").slice(1)));
-        response.writeHead(200, { "content-type": extname(request.url ?? "") === ".json" ? "application/json" : "application/octet-stream" });
-        response.end(body);
-      } catch {
-        response.writeHead(404).end();
-      }
+    const server = createServer((request, response) => {
+      readFile(join(target, (request.url ?? "/").slice(1))).then(
+        (body) => {
+          response.writeHead(200, { "content-type": extname(request.url ?? "") === ".json" ? "application/json" : "application/octet-stream" });
+          response.end(body);
+        },
+        () => response.writeHead(404).end(),
+      );
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     try {
@@ -134,7 +134,7 @@ describe("save, load and fine-tune", () => {
     expect(adapted.layers.length).toBe(3);
 
     const flat = tf.layers.flatten().apply(tf.input({ shape: [2, 2] })) as tf.SymbolicTensor;
-    expect(() => adaptHead(tf, tf.model({ inputs: flat.sourceLayer.input as tf.SymbolicTensor, outputs: flat }), 1)).toThrow(/ends in a Flatten layer/);
+    expect(() => adaptHead(tf, tf.model({ inputs: flat.sourceLayer.input, outputs: flat }), 1)).toThrow(/ends in a Flatten layer/);
   });
 
   it("names the file when the weights are missing or truncated", async () => {

@@ -164,7 +164,7 @@ describe("a torn metrics.jsonl", () => {
     expect((await store.readMetrics(run.id)).map((l) => l.globalStep)).toEqual([1, 2, 4, 5]);
     const raw = readFileSync(run.paths.metricsJsonl, "utf8");
     expect(raw.endsWith("\n")).toBe(true);
-    for (const line of raw.trimEnd().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of raw.trimEnd().split("\n")) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 
   it("is left as it is when its last line is whole", async () => {
@@ -206,7 +206,10 @@ describe("durable writes", () => {
     const model = buildModel(tf, { architecture: "small-cnn", inputSize: null, channels: 3, outputs: 6, seed: 1 });
     const optimizer = new AdamW(tf, 0.001, 0);
     const dir = join(mkdtempSync(join(tmpdir(), "ich-checkpoint-")), "checkpoint");
-    const state = { epoch: 2, batch: 0, globalStep: 8, epochLossSum: 0, epochLossCount: 0, bestLoss: 0.4, bestEpoch: 1, bestMeanAuc: 0.7, epochsWithoutImprovement: 0, savedAt: new Date().toISOString() };
+    const state = {
+      epoch: 2, batch: 0, globalStep: 8, epochLossSum: 0, epochLossCount: 0,
+      bestLoss: 0.4, bestEpoch: 1, bestMeanAuc: 0.7, epochsWithoutImprovement: 0, savedAt: new Date().toISOString(),
+    };
     try {
       // weights.bin, model.json, optimizer.bin, optimizer.json, state.json: file + folder each; then the new folder and its parent.
       expect(await syncCalls(() => saveCheckpoint(dir, model, optimizer, state))).toBe(12);

@@ -33,7 +33,10 @@ function epochLine(epoch: number, weightedLogLoss: number, meanAuc: number): Met
     lr: 0.001,
     imagesPerSec: 20,
     seconds: 12,
-    val: { loss: weightedLogLoss, weightedLogLoss, meanAuc, perLabel: { any: { logLoss: 0.2, auc: meanAuc, accuracy: 0.9, sensitivity: 0.8, specificity: 0.95, f1: 0.85 } } },
+    val: {
+      loss: weightedLogLoss, weightedLogLoss, meanAuc,
+      perLabel: { any: { logLoss: 0.2, auc: meanAuc, accuracy: 0.9, sensitivity: 0.8, specificity: 0.95, f1: 0.85 } },
+    },
     time: new Date().toISOString(),
   };
 }
@@ -44,7 +47,7 @@ function tempFilesIn(dir: string): string[] {
 
 function deadPid(): number {
   const child = spawnSync(process.execPath, ["-e", ""]);
-  return child.pid as number;
+  return child.pid;
 }
 
 function writeRecord(store: RunStore, record: RunRecord): void {
@@ -151,7 +154,7 @@ describe("atomicity", () => {
     expect(steps.filter((s) => s < 1000)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     const raw = readFileSync(a.paths.metricsJsonl, "utf8").split("\n");
     expect(raw.pop()).toBe("");
-    for (const line of raw) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of raw) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 
   it("concurrent record updates leave a valid run.json and no temp files", async () => {

@@ -134,7 +134,8 @@ describe("TensorBoard event files", () => {
     const lines = readFileSync(run.paths.metricsJsonl, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Stored);
     expect(lines).toHaveLength(5);
     const expected = lines.map((line) => {
-      const m = line as Record<string, number> & { val?: { loss: number; weightedLogLoss: number; meanAuc: number; perLabel: Record<string, { auc: number | null; logLoss: number }> } };
+      type Val = { loss: number; weightedLogLoss: number; meanAuc: number; perLabel: Record<string, { auc: number | null; logLoss: number }> };
+      const m = line as Record<string, number> & { val?: Val };
       const scalars: Record<string, number | null> =
         line.kind === "step"
           ? { "train/loss": m.loss, "train/lr": m.lr, "train/images_per_sec": m.imagesPerSec }

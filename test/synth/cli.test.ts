@@ -36,7 +36,7 @@ describe("ich synth and ich render", () => {
     const r = ich("synth", "--out", data, "--patients", "2", "--slices", "3", "--seed", "4", "--size", "64", "--json");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const summary = JSON.parse(r.stdout);
+    const summary = JSON.parse(r.stdout) as unknown;
     expect(summary).toMatchObject({ files: 6, patients: 2, slices: 3, seed: 4, size: 64 });
     const dcm = readdirSync(data).filter((f) => f.endsWith(".dcm")).sort();
     expect(dcm).toHaveLength(6);
