@@ -134,7 +134,10 @@ describe.skipIf(missing !== undefined || process.platform !== "linux")("Restrict
     preview = await workbench.findWebviewFrame(async (frame) => (await frame.locator("#title").textContent({ timeout: 500 })) === sliceName, 90_000);
     await preview.locator("#pred-status").filter({ hasText: /slice\(s\) predicted/ }).waitFor({ timeout: 240_000 });
     await workbench.screenshot("trusted-predictions");
-    expect(await preview.locator("#pred-status").textContent()).toMatch(new RegExp(`${SLICES} / ${SLICES} slice\\(s\\) predicted`));
+    // "4 / 4 slice(s) predicted" when the engine finished after the tab was shown again, "4 slice(s)
+    // predicted (cached)" when it finished while the trust editor hid the preview; the engine run
+    // and the cache below prove the predictions came after trusting either way.
+    expect(await preview.locator("#pred-status").textContent()).toMatch(new RegExp(`^${SLICES}( / ${SLICES})? slice\\(s\\) predicted`));
     expect(seenEngines.length).toBeGreaterThan(0); // the watcher does see engine processes
     expect(predictionCaches(server).length).toBe(1);
     expect(existsSync(marker)).toBe(false); // ichLab.nodePath is machine-scoped: a workspace value never applies
