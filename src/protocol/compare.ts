@@ -19,6 +19,11 @@ export type CompareToWebview =
   | { type: "exported"; path: string }
   | { type: "error"; message: string };
 
+/** What reopens a comparison after a window reload (stored by the webview): its run folders, in column order. */
+export interface CompareState {
+  runDirs: string[];
+}
+
 export type CompareFromWebview = { type: "ready" } | { type: "exportCsv" } | { type: "openDashboard"; runId: string };
 
 function isCompareRunData(v: unknown): v is CompareRunData {
@@ -44,4 +49,10 @@ export function parseCompareFromWebview(value: unknown): CompareFromWebview | nu
   if (value.type === "ready" || value.type === "exportCsv") return { type: value.type };
   if (value.type === "openDashboard" && isString(value.runId) && value.runId.length > 0 && value.runId.length < 256) return { type: "openDashboard", runId: value.runId };
   return null;
+}
+
+export function parseCompareState(value: unknown): CompareState | null {
+  if (!isRecord(value) || !Array.isArray(value.runDirs)) return null;
+  const dirs = value.runDirs;
+  return dirs.length >= 2 && dirs.length <= MAX_COMPARE_RUNS && dirs.every((d) => isString(d) && d.length > 0 && d.length < 4096) ? { runDirs: dirs as string[] } : null;
 }

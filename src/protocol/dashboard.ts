@@ -74,6 +74,11 @@ export type DashboardToWebview =
 
 export type DashboardFromWebview = { type: "ready" } | { type: "openRunJson" };
 
+/** What reopens a dashboard after a window reload (stored by the webview): its run folder. */
+export interface DashboardState {
+  runDir: string;
+}
+
 // ---- guards ----
 
 const finiteOrNull = (v: unknown): v is number | null => v === null || isFiniteNumber(v);
@@ -163,4 +168,9 @@ export function parseDashboardFromWebview(value: unknown): DashboardFromWebview 
   if (!isRecord(value)) return null;
   if (value.type === "ready" || value.type === "openRunJson") return { type: value.type };
   return null;
+}
+
+/** The restore state a reloaded window's webview hands back, or null when it is not a dashboard's. */
+export function parseDashboardState(value: unknown): DashboardState | null {
+  return isRecord(value) && isString(value.runDir) && value.runDir.length > 0 && value.runDir.length < 4096 ? { runDir: value.runDir } : null;
 }

@@ -17,6 +17,11 @@ export type ExploreToWebview =
   | { type: "augmentation"; preview: AugmentationPreview }
   | { type: "error"; message: string };
 
+/** What reopens an explorer after a window reload (stored by the webview): the folder or experiment file it summarises. */
+export interface ExploreState {
+  target: string;
+}
+
 export type ExploreFromWebview = { type: "ready" } | { type: "openSlice"; file: string } | { type: "reroll" } | { type: "refresh" };
 
 const MAX_ITEMS = 100_000;
@@ -125,4 +130,8 @@ export function parseExploreFromWebview(value: unknown): ExploreFromWebview | nu
   if (value.type === "ready" || value.type === "reroll" || value.type === "refresh") return { type: value.type };
   if (value.type === "openSlice" && isPath(value.file)) return { type: "openSlice", file: value.file };
   return null;
+}
+
+export function parseExploreState(value: unknown): ExploreState | null {
+  return isRecord(value) && isString(value.target) && value.target.length > 0 && value.target.length < 4096 ? { target: value.target } : null;
 }

@@ -33,6 +33,11 @@ export interface TriageResult {
 
 export type TriageToWebview = { type: "result"; result: TriageResult };
 
+/** What reopens a triage table after a window reload (stored by the webview): the prediction it shows. */
+export interface TriageState {
+  result: TriageResult;
+}
+
 export type TriageFromWebview = { type: "ready" } | { type: "openSlice"; file: string } | { type: "revealCsv" } | { type: "openCsv" };
 
 const MAX_ROWS = 1_000_000;
@@ -81,4 +86,8 @@ export function parseTriageFromWebview(value: unknown): TriageFromWebview | null
   if (value.type === "ready" || value.type === "revealCsv" || value.type === "openCsv") return { type: value.type };
   if (value.type === "openSlice" && isString(value.file) && value.file.length > 0 && value.file.length < 4096) return { type: "openSlice", file: value.file };
   return null;
+}
+
+export function parseTriageState(value: unknown): TriageState | null {
+  return isRecord(value) && isTriageResult(value.result) ? { result: value.result } : null;
 }

@@ -3,9 +3,8 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { writeFileAtomic } from "../../core/fs/atomic";
-import { parseCompareFromWebview, MAX_COMPARE_RUNS, type CompareFromWebview, type CompareRunData, type CompareToWebview } from "../../protocol/compare";
+import { parseCompareFromWebview, parseCompareState, type CompareFromWebview, type CompareRunData, type CompareState, type CompareToWebview } from "../../protocol/compare";
 import type { MetricsPoint } from "../../protocol/dashboard";
-import { isRecord, isString } from "../../protocol/guards";
 import { errorMessage } from "../../shared/errors";
 import { VIEW_TYPES } from "../ids";
 import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
@@ -15,17 +14,11 @@ import { strideDown, toMetricsPoint } from "./logic/runData";
 import { JsonlTail } from "./logic/tail";
 import { readEvaluation, readRunSummary, watchFolder } from "./runFolder";
 
-/** What reopens a comparison after a window reload: its run folders, in column order. */
-export interface CompareState {
-  runDirs: string[];
-}
-
 export const COMPARE: PanelKind<CompareState, CompareFromWebview> = {
   name: "compare",
   viewType: VIEW_TYPES.compare,
   parseFromWebview: parseCompareFromWebview,
-  parseState: (raw) =>
-    isRecord(raw) && Array.isArray(raw.runDirs) && raw.runDirs.length >= 2 && raw.runDirs.length <= MAX_COMPARE_RUNS && raw.runDirs.every(isString) ? { runDirs: raw.runDirs } : null,
+  parseState: parseCompareState,
 };
 /** Step points per run kept for the overlaid step curves (the epoch points are all kept). */
 const MAX_STEP_POINTS_PER_RUN = 1500;

@@ -2,8 +2,7 @@
 // tails metrics.jsonl and posts only the lines added since the last message.
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { parseDashboardFromWebview, type DashboardFromWebview, type DashboardToWebview, type MetricsPoint, type RunSummary } from "../../protocol/dashboard";
-import { isRecord, isString } from "../../protocol/guards";
+import { parseDashboardFromWebview, parseDashboardState, type DashboardFromWebview, type DashboardState, type DashboardToWebview, type MetricsPoint, type RunSummary } from "../../protocol/dashboard";
 import { errorMessage } from "../../shared/errors";
 import { VIEW_TYPES } from "../ids";
 import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
@@ -11,16 +10,11 @@ import { strideDown, toMetricsPoint } from "./logic/runData";
 import { JsonlTail } from "./logic/tail";
 import { readEvaluation, readRunSummary, watchFolder } from "./runFolder";
 
-/** What reopens a dashboard after a window reload: its run folder. */
-export interface DashboardState {
-  runDir: string;
-}
-
 export const DASHBOARD: PanelKind<DashboardState, DashboardFromWebview> = {
   name: "dashboard",
   viewType: VIEW_TYPES.dashboard,
   parseFromWebview: parseDashboardFromWebview,
-  parseState: (raw) => (isRecord(raw) && isString(raw.runDir) && raw.runDir.length > 0 ? { runDir: raw.runDir } : null),
+  parseState: parseDashboardState,
 };
 /** Step points sent in the first message; later appends are sent whole. */
 const MAX_INITIAL_STEP_POINTS = 5000;

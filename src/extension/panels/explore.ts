@@ -5,8 +5,7 @@
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { readAugmentationOutput, readExploreOutput } from "../../protocol/engine-output";
-import { parseExploreFromWebview, type AugmentationPreview, type ExploreFromWebview, type ExploreSummary, type ExploreToWebview } from "../../protocol/explore";
-import { isRecord, isString } from "../../protocol/guards";
+import { parseExploreFromWebview, parseExploreState, type AugmentationPreview, type ExploreFromWebview, type ExploreState, type ExploreSummary, type ExploreToWebview } from "../../protocol/explore";
 import { errorMessage } from "../../shared/errors";
 import { ichOutput } from "../commands/engineTask";
 import { failureReason, startEngine, type EngineProcess } from "../engine/engineProcess";
@@ -17,16 +16,11 @@ import { engineContext, workspaceFolderFor } from "../settings";
 import { engineAllowed } from "../trust";
 import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
 
-/** What reopens an explorer after a window reload: the folder or experiment file it summarises. */
-export interface ExploreState {
-  target: string;
-}
-
 export const EXPLORE: PanelKind<ExploreState, ExploreFromWebview> = {
   name: "explore",
   viewType: VIEW_TYPES.explore,
   parseFromWebview: parseExploreFromWebview,
-  parseState: (raw) => (isRecord(raw) && isString(raw.target) && raw.target.length > 0 ? { target: raw.target } : null),
+  parseState: parseExploreState,
 };
 
 export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebview, ExploreFromWebview> {

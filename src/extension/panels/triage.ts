@@ -1,21 +1,15 @@
 // Triage table for a folder prediction: studies sorted by the `any` probability, click a slice to
 // open it in the DICOM preview. Research output, not for diagnosis.
 import * as vscode from "vscode";
-import { isRecord } from "../../protocol/guards";
-import { isTriageResult, parseTriageFromWebview, type TriageFromWebview, type TriageResult, type TriageToWebview } from "../../protocol/triage";
+import { parseTriageFromWebview, parseTriageState, type TriageFromWebview, type TriageResult, type TriageState, type TriageToWebview } from "../../protocol/triage";
 import { VIEW_TYPES } from "../ids";
 import { WebviewPanelBase, type PanelKind } from "./webviewPanel";
-
-/** What reopens a triage table after a window reload: the prediction it shows. */
-export interface TriageState {
-  result: TriageResult;
-}
 
 export const TRIAGE: PanelKind<TriageState, TriageFromWebview> = {
   name: "triage",
   viewType: VIEW_TYPES.triage,
   parseFromWebview: parseTriageFromWebview,
-  parseState: (raw) => (isRecord(raw) && isTriageResult(raw.result) ? { result: raw.result } : null),
+  parseState: parseTriageState,
 };
 
 export class TriagePanel extends WebviewPanelBase<TriageState, TriageToWebview, TriageFromWebview> {
