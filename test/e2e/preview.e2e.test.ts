@@ -200,5 +200,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     expect(await open.locator("#banner").textContent()).toContain("No active model");
     expect(await open.locator("#pick-model").isVisible()).toBe(true);
     expect(await open.locator("#train-model").isVisible()).toBe(true);
+    // One source of truth: the status bar drops the model together with the preview.
+    await workbench.page.locator(".statusbar-item", { hasText: "ICH: no model" }).first().waitFor({ state: "visible", timeout: 30_000 });
   });
 });
