@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AugmentationPreview, ExploreSummary } from "../../src/core/dataset/explore-types";
+import type { CleanReport } from "../../src/core/dataset/types";
 import { bundleCli } from "../helpers/bundle-cli";
 
 let dir: string;
@@ -13,7 +15,8 @@ const ich = (...args: string[]) => {
   const r = spawnSync(process.execPath, [cli.cli, ...args], { encoding: "utf8", timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split("\n").at(-1)!);
+/** The last line of `ich explore --json`: an ExploreSummary, or an AugmentationPreview with --augment-only. */
+const lastJson = <T = ExploreSummary>(stdout: string) => JSON.parse(stdout.trimEnd().split("\n").at(-1)!) as T;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ich-explore-cli-"));
@@ -35,13 +38,13 @@ describe("ich explore (bundled CLI)", () => {
     expect(before.stdout).toMatch(/co-occurrence/);
     expect(before.stdout).toContain("cleaning report: none (run 'ich clean')");
     expect(ich("clean", data, "--labels", join(data, "labels.csv")).code).toBe(0);
-    const after = lastJson(ich("explore", data, "--json").stdout);
-    expect(after.clean.file).toBe(join(data, "ich-clean", "clean-report.json"));
-    expect(after.clean.files).toBe(12);
-    const report = JSON.parse(readFileSync(after.clean.file, "utf8"));
-    expect(after.clean.counts).toEqual(report.counts);
-    expect(after.clean.issues).toEqual(report.issues);
-    expect(after.clean.totalIssues).toBe(report.issues.length);
+    const after = lastJson(ich("explore", data, "--json").stdout).clean!;
+    expect(after.file).toBe(join(data, "ich-clean", "clean-report.json"));
+    expect(after.files).toBe(12);
+    const report = JSON.parse(readFileSync(after.file, "utf8")) as CleanReport;
+    expect(after.counts).toEqual(report.counts);
+    expect(after.issues).toEqual(report.issues);
+    expect(after.totalIssues).toBe(report.issues.length);
   });
 
   it("re-draws only the augmentation preview of the given files with --augment-only and a seed", () => {
@@ -49,14 +52,15 @@ describe("ich explore (bundled CLI)", () => {
     writeFileSync(config, JSON.stringify({ name: "e", data: { kind: "rsna", dicomDir: "data", labelsCsv: "data/labels.csv", split: { by: "patient", validationFraction: 0.3, seed: 1 } }, input: { windows: ["brain"], size: 32 }, model: { architecture: "small-cnn" }, train: { epochs: 1, batchSize: 2, augment: { rotate: { p: 1, degrees: 30 } } } }));
     const full = lastJson(ich("explore", config, "--json", "--seed", "3").stdout);
     expect(full.experiment).toBe(config);
-    const files: string[] = full.augmentation.slices.map((s: { file: string }) => s.file);
+    const preview = full.augmentation!;
+    const files = preview.slices.map((s) => s.file);
     expect(files.length).toBeGreaterThan(0);
     const again = ich("explore", config, "--augment-only", "--seed", "3", "--json", "--", ...files);
     expect(again.code).toBe(0);
-    expect(lastJson(again.stdout).slices.map((s: { augmented: string[] }) => s.augmented)).toEqual(full.augmentation.slices.map((s: { augmented: string[] }) => s.augmented));
-    const rerolled = lastJson(ich("explore", config, "--augment-only", "--seed", "4", "--json", "--", ...files).stdout);
+    expect(lastJson<AugmentationPreview>(again.stdout).slices.map((s) => s.augmented)).toEqual(preview.slices.map((s) => s.augmented));
+    const rerolled = lastJson<AugmentationPreview>(ich("explore", config, "--augment-only", "--seed", "4", "--json", "--", ...files).stdout);
     expect(rerolled.seed).toBe(4);
-    expect(rerolled.slices[0].augmented).not.toEqual(full.augmentation.slices[0].augmented);
+    expect(rerolled.slices[0].augmented).not.toEqual(preview.slices[0].augmented);
   });
 
   it("reports bad command lines (exit 2) and a missing folder (exit 1) by name", () => {

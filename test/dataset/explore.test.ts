@@ -37,7 +37,10 @@ describe("ich explore summary on an ich synth folder", () => {
   it("counts files, patients, studies and series, and prevalence and co-occurrence equal the generator's labels", async () => {
     const s = await exploreDataset(data, { cacheFile: join(dir, "cache.jsonl") });
     expect(s.labelsFile).toBe(join(data, "labels.csv"));
-    expect(s.counts).toMatchObject({ files: PATIENTS * SLICES, dicom: PATIENTS * SLICES, unreadable: 0, patients: PATIENTS, studies: PATIENTS, series: PATIENTS, labelled: PATIENTS * SLICES, unlabelled: 0, labelsWithoutFiles: 0 });
+    expect(s.counts).toMatchObject({
+      files: PATIENTS * SLICES, dicom: PATIENTS * SLICES, unreadable: 0, patients: PATIENTS, studies: PATIENTS, series: PATIENTS,
+      labelled: PATIENTS * SLICES, unlabelled: 0, labelsWithoutFiles: 0,
+    });
     const vectors = [...truth.values()];
     const positives = LABELS.map((_, i) => vectors.filter((v) => v[i] === 1).length);
     expect(positives[0]).toBeGreaterThan(0);

@@ -36,7 +36,10 @@ describe("ich index", () => {
     expect(index).toHaveLength(150);
     const header = await readDicomHeader(files[7]);
     const entry = index.find((e) => join(data, e.file) === files[7])!;
-    expect(entry).toMatchObject({ patientId: header.patientId, seriesUid: header.seriesInstanceUid, rows: 32, columns: 32, position: header.imagePositionPatient![2], rsnaFix: header.rsnaFixApplies });
+    expect(entry).toMatchObject({
+      patientId: header.patientId, seriesUid: header.seriesInstanceUid, rows: 32, columns: 32,
+      position: header.imagePositionPatient![2], rsnaFix: header.rsnaFixApplies,
+    });
     const rows = readFileSync(join(data, "labels.csv"), "utf8").split("\n").filter((r) => r.startsWith(`${entry.id}_`));
     expect(entry.labels).toHaveLength(6);
     expect(entry.labels![0]).toBe(Number(rows.find((r) => r.includes("_any,"))!.split(",")[1]));
@@ -76,12 +79,18 @@ describe("ich index", () => {
     mkdirSync(join(root, "train_jpg", "train_jpg"), { recursive: true });
     mkdirSync(join(root, "meta"));
     // Header-only: SOI, an APP0 segment, then SOF0 for 512 rows × 480 columns × 3 components.
-    const sof = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x02, 0x00, 0x01, 0xe0, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    const sof = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0,
+      0xff, 0xc0, 0x00, 0x11, 0x08, 0x02, 0x00, 0x01, 0xe0, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+    ]);
     writeFileSync(join(root, "train_jpg", "train_jpg", "ID_aa01.jpg"), sof);
     writeFileSync(join(root, "train_jpg", "train_jpg", "ID_aa02.jpg"), sof);
     writeFileSync(join(root, "train_jpg", "train_jpg", "ID_bad.jpg"), Buffer.from("not a jpeg"));
     const ids = ["ID_aa01", "ID_aa02", "ID_zz99"];
-    const labels = tableFromArrays({ ID: ids, any: Int8Array.from([1, 0, 1]), epidural: Int8Array.from([1, 0, 0]), intraparenchymal: new Int8Array(3), intraventricular: new Int8Array(3), subarachnoid: new Int8Array(3), subdural: Int8Array.from([0, 0, 1]) });
+    const labels = tableFromArrays({
+      ID: ids, any: Int8Array.from([1, 0, 1]), epidural: Int8Array.from([1, 0, 0]), intraparenchymal: new Int8Array(3),
+      intraventricular: new Int8Array(3), subarachnoid: new Int8Array(3), subdural: Int8Array.from([0, 0, 1]),
+    });
     writeFileSync(join(root, "meta", "labels.fth"), tableToIPC(labels, "file"));
     writeFileSync(join(root, "meta", "comb.fth"), tableToIPC(tableFromArrays({ SOPInstanceUID: ["ID_aa01", "ID_aa02"], PatientID: ["ID_p1", "ID_p2"] }), "file"));
     const summary = await buildIndex(root, { labels: join(root, "meta", "labels.fth"), metadata: join(root, "meta", "comb.fth"), workers: 0 });

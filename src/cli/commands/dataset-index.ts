@@ -50,7 +50,10 @@ export const command: Command = {
     process.on("SIGINT", onSigint);
     const progress = countProgress("indexing");
     try {
-      const summary = await buildIndex(positionals[0], { labels: values.labels, metadata: values.metadata, out: values.out, cacheFile: values.cache, workers, signal: controller.signal, onProgress: progress.update });
+      const { labels, metadata, out } = values;
+      const summary = await buildIndex(positionals[0], {
+        labels, metadata, out, cacheFile: values.cache, workers, signal: controller.signal, onProgress: progress.update,
+      });
       progress.done();
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${describe(summary)}\n`);
       return summary.cancelled ? 130 : 0;

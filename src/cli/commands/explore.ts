@@ -104,7 +104,8 @@ export const command: Command = {
         }
       : bar.update;
     try {
-      const summary = await exploreDataset(positionals[0], { labels: values.labels, clean: values.clean, cacheFile: values.cache, samplesPerGroup, seed, signal: controller.signal, onProgress });
+      const { labels, clean, cache: cacheFile } = values;
+      const summary = await exploreDataset(positionals[0], { labels, clean, cacheFile, samplesPerGroup, seed, signal: controller.signal, onProgress });
       bar.done();
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${describe(summary)}\n`);
       return summary.cancelled ? 130 : 0;

@@ -57,7 +57,8 @@ export async function buildIndex(rootArg: string, options: BuildIndexOptions = {
   try {
     if (!statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code) throw new Error(`${root}: cannot open the folder (${(error as NodeJS.ErrnoException).code})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code) throw new Error(`${root}: cannot open the folder (${code})`, { cause: error });
     throw error;
   }
   const cache = indexCachePath(root, options.cacheFile);

@@ -19,7 +19,8 @@ export async function readExclusionList(path: string): Promise<Set<string>> {
   let fileColumn = -1;
   let first = true;
   try {
-    for await (const row of createReadStream(path).pipe(parse({ skip_empty_lines: true, trim: true, relax_column_count: true, bom: true })) as AsyncIterable<string[]>) {
+    const rows = createReadStream(path).pipe(parse({ skip_empty_lines: true, trim: true, relax_column_count: true, bom: true })) as AsyncIterable<string[]>;
+    for await (const row of rows) {
       if (first) {
         first = false;
         const header = row.map((h) => h.toLowerCase());
@@ -34,7 +35,7 @@ export async function readExclusionList(path: string): Promise<Set<string>> {
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read the exclusion list (${code ?? (errorMessage(error))})`);
+    throw new Error(`${path}: cannot read the exclusion list (${code ?? (errorMessage(error))})`, { cause: error });
   }
   return ids;
 }

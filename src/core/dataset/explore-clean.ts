@@ -20,7 +20,7 @@ export async function readCleanSummary(root: string, explicit?: string): Promise
   try {
     report = JSON.parse(await readFile(file, "utf8")) as CleanReport;
   } catch (error) {
-    throw new Error(`${file}: cannot read the cleaning report (${errorMessage(error)})`);
+    throw new Error(`${file}: cannot read the cleaning report (${errorMessage(error)})`, { cause: error });
   }
   if (typeof report !== "object" || report === null || !Array.isArray(report.issues) || typeof report.counts !== "object") {
     throw new Error(`${file}: not an 'ich clean' report (no issues list or counts)`);

@@ -58,7 +58,14 @@ export function centreChannels(image: Float32Array, size: number, channels: numb
 }
 
 /** `variants` augmented copies of each entry's model input under `config.train.augment`, seeded by `seed`. */
-export async function augmentationPreview(config: ExperimentConfig, experiment: string, root: string, entries: IndexEntry[], seed: number, variants = 4): Promise<AugmentationPreview> {
+export async function augmentationPreview(
+  config: ExperimentConfig,
+  experiment: string,
+  root: string,
+  entries: IndexEntry[],
+  seed: number,
+  variants = 4,
+): Promise<AugmentationPreview> {
   const options = preprocessOptions(config);
   const { size, context } = options;
   const kind = sourceKind(config);
@@ -74,7 +81,8 @@ export async function augmentationPreview(config: ExperimentConfig, experiment: 
     const file = join(root, entry.file);
     try {
       const { image } = await prepareSample(sampleOf(root, entry), options);
-      const augmented = Array.from({ length: variants }, (_, k) => picture(augmentImage(image, size, channels, config.train.augment, hashSeed(seed, entry.id, k))));
+      const augment = (k: number) => augmentImage(image, size, channels, config.train.augment, hashSeed(seed, entry.id, k));
+      const augmented = Array.from({ length: variants }, (_, k) => picture(augment(k)));
       slices.push({ id: entry.id, file, original: picture(image), augmented });
     } catch (error) {
       slices.push({ id: entry.id, file, original: null, augmented: [], error: message(error) });

@@ -25,6 +25,8 @@ export interface EntrySourceOptions {
 
 /** The entries of the dataset folder `root`, with labels from `options.labels` when given. */
 export async function datasetEntries(root: string, options: EntrySourceOptions = {}): Promise<EntrySource> {
-  const summary = await buildIndex(root, { labels: options.labels, cacheFile: options.cacheFile, out: options.out, signal: options.signal, onProgress: options.onProgress });
-  return { source: summary.indexFile, entries: readIndex(summary.indexFile), labelsWithoutFiles: summary.labels?.labelsWithoutFiles ?? null, cancelled: summary.cancelled };
+  const { labels, cacheFile, out, signal, onProgress } = options;
+  const summary = await buildIndex(root, { labels, cacheFile, out, signal, onProgress });
+  const labelsWithoutFiles = summary.labels?.labelsWithoutFiles ?? null;
+  return { source: summary.indexFile, entries: readIndex(summary.indexFile), labelsWithoutFiles, cancelled: summary.cancelled };
 }

@@ -58,7 +58,11 @@ export class ValueCounter {
     const values = [...this.counts.entries()].sort((a, b) => a[0] - b[0]);
     if (values.length <= MAX_VALUE_BARS) return { kind: "values", bins: values.map(([v, count]) => ({ from: v, to: v, count })), ...base };
     const width = (this.max - this.min) / BINS;
-    const bins: HistogramBin[] = Array.from({ length: BINS }, (_, i) => ({ from: this.min + i * width, to: i === BINS - 1 ? this.max : this.min + (i + 1) * width, count: 0 }));
+    const bins: HistogramBin[] = Array.from({ length: BINS }, (_, i) => ({
+      from: this.min + i * width,
+      to: i === BINS - 1 ? this.max : this.min + (i + 1) * width,
+      count: 0,
+    }));
     for (const [v, n] of values) bins[Math.min(BINS - 1, Math.max(0, Math.floor((v - this.min) / width)))].count += n;
     return { kind: "bins", bins, ...base };
   }
@@ -102,7 +106,9 @@ export interface ExploreStatsResult {
 }
 
 export class ExploreStats {
-  private readonly counts: DatasetCounts = { files: 0, dicom: 0, images: 0, unreadable: 0, patients: 0, studies: 0, series: 0, labelled: 0, unlabelled: 0, labelsWithoutFiles: null };
+  private readonly counts: DatasetCounts = {
+    files: 0, dicom: 0, images: 0, unreadable: 0, patients: 0, studies: 0, series: 0, labelled: 0, unlabelled: 0, labelsWithoutFiles: null,
+  };
   private readonly patients = new Set<string>();
   private readonly studies = new Set<string>();
   private readonly seriesSlices = new Map<string, number>();
@@ -154,7 +160,9 @@ export class ExploreStats {
   /** `labelsWithoutFiles`: label rows whose image has no file, as the index counted them (null: no labels table). */
   result(labelsWithoutFiles: number | null = null): ExploreStatsResult {
     const counts = { ...this.counts, patients: this.patients.size, studies: this.studies.size, series: this.seriesSlices.size, labelsWithoutFiles };
-    const prevalence = this.anyLabels ? LABELS.map((label, i) => ({ label, positives: this.cooccurrence[i][i], share: counts.labelled ? this.cooccurrence[i][i] / counts.labelled : 0 })) : [];
+    const prevalence = this.anyLabels
+      ? LABELS.map((label, i) => ({ label, positives: this.cooccurrence[i][i], share: counts.labelled ? this.cooccurrence[i][i] / counts.labelled : 0 }))
+      : [];
     const perSeries = new ValueCounter();
     for (const n of this.seriesSlices.values()) perSeries.add(n);
     const headers = Object.fromEntries(HEADER_FIELDS.map((f) => [f, this.fields[f].histogram()])) as Record<HeaderField, Histogram>;

@@ -74,7 +74,8 @@ function augmentationEntries(groups: { entries: IndexEntry[] }[], count: number)
 export async function exploreDataset(targetPath: string, options: ExploreOptions = {}): Promise<ExploreSummary> {
   const started = Date.now();
   const target = await resolveTarget(targetPath, options.labels);
-  const source = await datasetEntries(target.root, { labels: target.labels ?? undefined, cacheFile: options.cacheFile, signal: options.signal, onProgress: options.onProgress });
+  const { cacheFile, signal, onProgress } = options;
+  const source = await datasetEntries(target.root, { labels: target.labels ?? undefined, cacheFile, signal, onProgress });
   const stats = new ExploreStats(options.samplesPerGroup ?? 4);
   for await (const entry of source.entries) stats.add(entry);
   const result = stats.result(source.labelsWithoutFiles);

@@ -51,7 +51,7 @@ async function checkImage(path: string, check: PixelCheck): Promise<void> {
     try {
       png = PNG.sync.read(Buffer.from(bytes));
     } catch (error) {
-      throw new Error(`${path}: not a readable PNG (${errorMessage(error)})`);
+      throw new Error(`${path}: not a readable PNG (${errorMessage(error)})`, { cause: error });
     }
     Object.assign(check, { rows: png.height, columns: png.width });
     return;

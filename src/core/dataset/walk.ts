@@ -15,7 +15,7 @@ export async function* walkDataset(root: string): AsyncGenerator<string> {
     try {
       dir = await opendir(rel ? join(root, rel) : root, { bufferSize: 256 });
     } catch (error) {
-      throw new Error(`${rel ? join(root, rel) : root}: cannot list the folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new Error(`${rel ? join(root, rel) : root}: cannot list the folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
     }
     for await (const entry of dir) {
       if (entry.name.startsWith(".")) continue;

@@ -5,10 +5,12 @@ import { errorMessage } from "../../../shared/errors";
 
 if (!parentPort) throw new Error("dataset.worker must run as a worker thread");
 const port = parentPort;
-port.on("message", async (message: { id: number; task: DatasetTask }) => {
+async function answer(message: { id: number; task: DatasetTask }): Promise<void> {
   try {
     port.postMessage({ id: message.id, result: await runDatasetTask(message.task) });
   } catch (error) {
     port.postMessage({ id: message.id, error: errorMessage(error) });
   }
-});
+}
+// answer() settles every failure into a reply, so its promise never rejects.
+port.on("message", (message: { id: number; task: DatasetTask }) => void answer(message));
