@@ -44,8 +44,9 @@ export function compareTable(runs: readonly RunMetricsInput[]): TableSection[] {
   }
   const metricRows: TableRow[] = FINAL_METRICS.filter((def) => def.id !== "parameters" && def.id !== "imagesPerSec").map((def) => {
     const numbers = metrics.map((m) => m[def.id]);
-    return { label: def.title, cells: numbers.map((v) => formatValue(v, def.digits)), numbers, direction: def.direction, best: bestIndices(numbers, def.direction) };
-  }).filter((row) => row.numbers!.some((v) => v !== undefined));
+    const cells = numbers.map((v) => formatValue(v, def.digits));
+    return { label: def.title, cells, numbers, direction: def.direction, best: bestIndices(numbers, def.direction) };
+  }).filter((row) => row.numbers.some((v) => v !== undefined));
   const configRows = configDiff(runs.map((r) => r.run.config)).map((d) => textRow(d.key, d.values.map((v) => v ?? "—")));
   return [
     { id: "overview", title: "Runs", rows: overview },

@@ -61,7 +61,7 @@ export function perLabelAuc(points: readonly MetricsPoint[], evaluation: EvalSum
   const out: Partial<Record<Label, number | null>> = {};
   const source = evaluation?.perLabel ?? [...epochPoints(points)].reverse().find((p) => p.val)?.val?.perLabel;
   if (!source) return out;
-  for (const label of LABELS) if (source[label]) out[label] = source[label]!.auc;
+  for (const label of LABELS) if (source[label]) out[label] = source[label].auc;
   return out;
 }
 

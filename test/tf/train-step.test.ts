@@ -20,8 +20,8 @@ function smallNet(): tf.LayersModel {
 
 function batch(n: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
   return tf.tidy(() => {
-    const xs = tf.randomUniform([n, 12, 12, 2], 0, 1, "float32", 5) as tf.Tensor4D;
-    const ys = xs.mean([1, 2, 3]).greater(0.5).cast("float32").reshape([n, 1]) as tf.Tensor2D;
+    const xs = tf.randomUniform<tf.Rank.R4>([n, 12, 12, 2], 0, 1, "float32", 5);
+    const ys = xs.mean([1, 2, 3]).greater(0.5).cast("float32").reshape<tf.Tensor2D>([n, 1]);
     return { xs, ys };
   });
 }
@@ -30,7 +30,9 @@ test("the first convolution's input is recognised, with its batch size", () => {
   const model = smallNet();
   const { xs, ys } = batch(3);
   expect(inputGradientFreeShapes(model, [xs])).toEqual([[3, 12, 12, 2]]);
-  const sequential = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
+  const sequential = tf.sequential({
+    layers: [tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 1 })],
+  });
   expect(inputGradientFreeShapes(sequential, [xs])).toEqual([[3, 12, 12, 2]]);
   tf.dispose([xs, ys]);
 });
@@ -51,7 +53,7 @@ test("weight gradients are unchanged while the input gradient is skipped", () =>
   const model = smallNet();
   const { xs, ys } = batch(4);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const loss = () => tf.losses.sigmoidCrossEntropy(ys, model.apply(xs, { training: false }) as tf.Tensor) as tf.Scalar;
+  const loss = () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(ys, model.apply(xs, { training: false }) as tf.Tensor);
   const plain = tf.variableGrads(loss, variables);
   const skipped = withoutInputGradients(model, xs, () => tf.variableGrads(loss, variables));
   for (const v of variables) {

@@ -48,7 +48,7 @@ function convCases() {
         const inC = [1, 3, 5][i % 3];
         const out = [2, 4, 3][(i + 1) % 3];
         const x: Shape4 = [i % 2 === 0 ? 2 : 3, 11 - (i % 2), 9 + (i % 3), inC];
-        cases.push({ stride, pad, k, x, out, label: `stride ${stride} ${pad} ${k}x${k} x=${x} out=${out}` });
+        cases.push({ stride, pad, k, x, out, label: `stride ${stride} ${pad} ${k}x${k} x=${x.join(",")} out=${out}` });
         i++;
       }
     }
@@ -67,15 +67,15 @@ describe("conv2d gradient kernels on wasm match the cpu backend", () => {
       const filterShape: Shape4 = [c.k, c.k, c.x[3], c.out];
       const xData = random(1 + c.k, c.x.reduce((a, b) => a * b));
       const fData = random(7 + c.stride, filterShape.reduce((a, b) => a * b));
-      const outShape = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.stride, c.pad).shape;
+      const outShape = tf.conv2d(tf.zeros<tf.Rank.R4>(c.x), tf.zeros<tf.Rank.R4>(filterShape), c.stride, c.pad).shape;
       const dyData = random(11, outShape.reduce((a, b) => a * b));
       const direct = await onBoth(() => {
         const x = tf.tensor4d(xData, c.x);
         const f = tf.tensor4d(fData, filterShape);
         const dy = tf.tensor4d(dyData, outShape);
         const attrs = { strides: c.stride, pad: c.pad, dataFormat: "NHWC" };
-        const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape }) as tf.Tensor;
-        const dx = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: f }, { ...attrs, inputShape: c.x }) as tf.Tensor;
+        const dw = tf.engine().runKernel<tf.Tensor>("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape });
+        const dx = tf.engine().runKernel<tf.Tensor>("Conv2DBackpropInput", { dy, filter: f }, { ...attrs, inputShape: c.x });
         tf.dispose([x, f, dy]);
         return [dw, dx];
       });
@@ -128,13 +128,14 @@ describe("max-pool gradient on wasm matches the cpu backend", () => {
     { size: 3, stride: 3, pad: "valid", shape: [2, 10, 10, 2] },
   ];
   for (const c of cases) {
-    test(`${c.size}x${c.size} stride ${c.stride} ${c.pad} x=${c.shape}`, async () => {
+    test(`${c.size}x${c.size} stride ${c.stride} ${c.pad} x=${c.shape.join(",")}`, async () => {
       const data = random(c.size * 10 + c.stride, c.shape.reduce((a, b) => a * b));
       const result = await onBoth(() =>
         tf.tidy(() => {
           const x = tf.tensor4d(data, c.shape);
           const weights = tf.linspace(-1, 1, tf.maxPool(x, c.size, c.stride, c.pad).size);
-          return tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad).mul(weights.reshape(tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad).shape)).sum())(x);
+          const pooled = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad);
+          return tf.grad((t: tf.Tensor) => pooled(t).mul(weights.reshape(pooled(t).shape)).sum())(x);
         }),
       );
       expectClose(result.wasm[0], result.cpu[0], "max-pool dx");
@@ -154,7 +155,7 @@ describe("Tile as a broadcast", () => {
     [[2, 2, 2, 2], [1, 1, 1, 1]],
   ];
   for (const [shape, reps] of cases) {
-    test(`shape ${shape} reps ${reps}`, async () => {
+    test(`shape ${shape.join(",")} reps ${reps.join(",")}`, async () => {
       const data = random(shape.length, shape.reduce((a, b) => a * b));
       const result = await onBoth(() => tf.tidy(() => tf.tile(tf.tensor(data, shape), reps)));
       expect(Array.from(result.wasm[0])).toEqual(Array.from(result.cpu[0]));

@@ -5,7 +5,6 @@ import { delimiter } from "node:path";
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../core/tf/backend";
 import { engineFromEnvironment } from "../../core/inference/open-engine";
 import { probeOrt } from "../../core/inference/ort-probe";
-import type { Tf } from "../../core/train/tf-types";
 import { parseCommandLine, type Command, SHARED_OPTIONS } from "../usage";
 import type { BackendOutput } from "../../protocol/engine-output";
 
@@ -38,7 +37,7 @@ export const command: Command = {
     const prefer = (values.backend ?? fromEnv.prefer ?? "auto") as BackendPreference;
     const nativeModulePaths = values["native-modules"] ?? fromEnv.nativeModulePaths;
     const info = await initBackend({ prefer, nativeModulePaths, trainingKernels: true });
-    const onnx = await probeOrt(info.tf as unknown as Tf);
+    const onnx = await probeOrt(info.tf);
     const engineChoice = engineFromEnvironment();
     const ortRuns = onnx.available && onnx.probe !== undefined && !("error" in onnx.probe);
     const engine = { default: engineChoice === "auto" ? (ortRuns ? "onnx" : "tfjs") : engineChoice, onnx };

@@ -71,7 +71,11 @@ export const command: Command = {
         target: positionals[0],
         labels: values.labels,
         run: values.run ? { store: openRunStore(values.runs), id: values.run } : undefined,
-        options: { ...(fraction !== undefined ? { validationFraction: fraction } : {}), ...(seed !== undefined ? { seed } : {}), ...(trees !== undefined ? { trees } : {}) },
+        options: {
+          ...(fraction !== undefined ? { validationFraction: fraction } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(trees !== undefined ? { trees } : {}),
+        },
         signal: controller.signal,
       });
       process.stdout.write(values.json ? `${JSON.stringify(report, nonFiniteAsNull)}\n` : `${describe(report)}\n`);

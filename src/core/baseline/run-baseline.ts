@@ -39,7 +39,7 @@ export async function runMetadataBaseline(request: MetadataBaselineRequest): Pro
     if (!existsSync(evalJson)) throw new Error(`run ${request.run.id}: no eval.json (${evalJson}); run ich eval ${request.run.id} first`);
     const evaluation = JSON.parse(readFileSync(evalJson, "utf8")) as { data: string; meanAuc: number | null; perLabel: Partial<Record<Label, { auc: number | null }>> };
     const perLabel: Partial<Record<Label, number>> = {};
-    for (const label of LABELS) if (evaluation.perLabel[label]) perLabel[label] = evaluation.perLabel[label]!.auc ?? Number.NaN;
+    for (const label of LABELS) if (evaluation.perLabel[label]) perLabel[label] = evaluation.perLabel[label].auc ?? Number.NaN;
     imageModel = { runId: request.run.id, data: evaluation.data, perLabel, meanAuc: evaluation.meanAuc ?? Number.NaN };
   }
   const options: BaselineOptions = {

@@ -81,8 +81,8 @@ export function trainStep(
       () => {
         const predicted = model.apply(xs, { training: true }) as Tensor;
         const regularisation = model.layers.flatMap((layer) => layer.calculateLosses());
-        const loss = tf.mean(lossFn(ys, predicted)) as TF.Scalar;
-        return regularisation.length > 0 ? (tf.addN([loss, ...regularisation]) as TF.Scalar) : loss;
+        const loss = tf.mean<TF.Scalar>(lossFn(ys, predicted));
+        return regularisation.length > 0 ? tf.addN<TF.Scalar>([loss, ...regularisation]) : loss;
       },
       true,
       variables,

@@ -63,7 +63,7 @@ export function registerWasmTrainingKernels(tf: Tf): string[] {
       if (original === undefined) {
         throw new Error(`${name} on the wasm backend: this configuration (${describeAttrs(args.attrs)}) is not supported`);
       }
-      return original.kernelFunc(args as Parameters<TF.KernelFunc>[0]);
+      return original.kernelFunc(args);
     }) as TF.KernelFunc & { [OURS]?: boolean };
     kernelFunc[OURS] = true;
     if (existing) tf.unregisterKernel(name, BACKEND);
