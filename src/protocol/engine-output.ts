@@ -101,6 +101,20 @@ export interface BackendOutput {
   };
 }
 
+/** `ich lr-find CONFIG --json`. JSON has no NaN: a diverged loss is printed as null. */
+export interface LrFindOutput {
+  points: { lr: number; loss: number | null; smoothed: number | null }[];
+  steepestLr: number;
+  minimumLr: number;
+  suggestedLr: number;
+  stoppedEarly: boolean;
+  backend: string;
+  device: string;
+  /** Input size swept at. */
+  size: number;
+  stage?: "frozen" | "unfrozen";
+}
+
 // ---- readers ----
 
 /**
@@ -191,6 +205,21 @@ export function readBackendOutput(stdout: string, command = "ich backend --json"
     throw new EngineOutputError(command, "engine is not {default, onnx: {available, …}}");
   }
   return value as unknown as BackendOutput;
+}
+
+export function readLrFindOutput(stdout: string, command = "ich lr-find --json"): LrFindOutput {
+  const value = jsonDocument(stdout, command);
+  if (!isRecord(value) || !Array.isArray(value.points)) throw new EngineOutputError(command, "output is not {points, suggestedLr, …}");
+  for (const key of ["suggestedLr", "steepestLr", "minimumLr"] as const) {
+    if (!isFiniteNumber(value[key]) || value[key] <= 0) throw new EngineOutputError(command, `${key} is not a positive number`);
+  }
+  value.points.forEach((p: unknown, i) => {
+    if (!isRecord(p) || !isFiniteNumber(p.lr) || p.lr <= 0 || !isNumberOrNull(p.loss) || !isNumberOrNull(p.smoothed)) throw new EngineOutputError(command, `points[${i}] is not {lr > 0, loss, smoothed}`);
+  });
+  if (typeof value.stoppedEarly !== "boolean" || !isString(value.backend) || !isString(value.device) || !isCount(value.size)) {
+    throw new EngineOutputError(command, "stoppedEarly, backend, device or size is missing");
+  }
+  return value as unknown as LrFindOutput;
 }
 
 export function readExploreOutput(stdout: string, command = "ich explore --json"): ExploreSummary {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABELS } from "../../src/core/labels";
+import { readEvalOutput, readGradcamOutput, readLrFindOutput, readPredictOutput } from "../../src/protocol/engine-output";
 import { bundleCli } from "../helpers/bundle-cli";
 
 const root = mkdtempSync(join(tmpdir(), "ich-commands-"));
@@ -110,7 +111,8 @@ describe("ich eval", () => {
     expect(result.stdout).toMatch(/weighted log loss \d+\.\d{4}\s+mean AUC \S+\s+images 8\n/);
     for (const label of LABELS) expect(result.stdout).toMatch(new RegExp(`\\n${label}\\s+\\d+\\.\\d{4}\\s`));
     expect(result.stdout).toContain(`wrote ${join(runs, runId, "eval.json")} and predictions.csv`);
-    const json = JSON.parse(ich("eval", runId, "--runs", runs, "--json").stdout) as { runId: string; samples: number; weightedLogLoss: number };
+    // The extension's reader of the engine contract takes what ich eval --json prints.
+    const json = readEvalOutput(ich("eval", runId, "--runs", runs, "--json").stdout);
     expect([json.runId, json.samples]).toEqual([runId, 8]);
     const stored = JSON.parse(readFileSync(join(runs, runId, "eval.json"), "utf8")) as { weightedLogLoss: number };
     expect(stored.weightedLogLoss).toBe(json.weightedLogLoss);
@@ -134,6 +136,14 @@ describe("ich predict", () => {
     const lines = readFileSync(csv, "utf8").trimEnd().split("\n");
     expect(lines[0]).toBe("ID,Label");
     expect(lines.length).toBe(1 + 3 * LABELS.length);
+    // The extension reads --json and --gradcam output only through the engine contract's readers.
+    const printed = readPredictOutput(ich("predict", runId, dicom, "--runs", runs, "--json").stdout);
+    expect(printed.slices.map((s) => s.id).sort()).toEqual(ids);
+    expect(printed.studies).toHaveLength(1);
+    const file = printed.slices[0].file;
+    const heat = readGradcamOutput(ich("predict", runId, file, "--runs", runs, "--gradcam", "subdural").stdout);
+    expect(heat).toMatchObject({ file, label: "subdural" });
+    expect(heat.gradcam.values).toHaveLength(heat.gradcam.width * heat.gradcam.height);
   });
 });
 
@@ -166,6 +176,7 @@ describe("ich lr-find", () => {
     const result = ich("lr-find", experiment("sweep"), "--steps", "6", "--json");
     expect(result.code).toBe(0);
     const sweep = JSON.parse(result.stdout) as Sweep;
+    expect(readLrFindOutput(result.stdout)).toEqual(sweep); // the extension's reader takes it whole
     expect(sweep.points).toHaveLength(6);
     expect(sweep.suggestedLr).toBe(sweep.steepestLr);
     expect(sweep.points.map((p) => p.lr)).toContain(sweep.steepestLr);

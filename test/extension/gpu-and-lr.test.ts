@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkGpuRequirements, explainInstallFailure, librariesInLdconfig } from "../../src/extension/logic/gpuCheck";
-import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../../src/extension/logic/lrFind";
+import { formatLr, lrSweepSvg, withMaxLr } from "../../src/extension/logic/lrFind";
+import { readLrFindOutput } from "../../src/protocol/engine-output";
 import { experimentTemplate } from "../../src/core/experiment/template";
 import { backendFromEnvironment } from "../../src/cli/commands/backend";
 
@@ -56,13 +57,17 @@ describe("learning-rate finder", () => {
   });
 
   it("reads the engine's result and plots it", () => {
-    const result = readLrFindResult({ suggestedLr: 0.002, points: [{ lr: 1e-5, loss: 0.7 }, { lr: 1e-3, loss: 0.4 }, { lr: 1e-1, loss: 2 }, { lr: 1, loss: Number.NaN }] }, "lr");
-    expect(result.points).toHaveLength(3);
+    const printed = { suggestedLr: 0.002, steepestLr: 0.002, minimumLr: 0.01, stoppedEarly: true, backend: "wasm", device: "CPU", size: 32, points: [{ lr: 1e-5, loss: 0.7, smoothed: 0.7 }, { lr: 1e-3, loss: 0.4, smoothed: 0.5 }, { lr: 1e-1, loss: 2, smoothed: 1 }, { lr: 1, loss: Number.NaN, smoothed: Number.NaN }] };
+    // As the CLI prints it: JSON turns the diverged NaN loss into null.
+    const result = readLrFindOutput(`${JSON.stringify(printed)}\n`);
+    expect(result.points).toHaveLength(4);
+    expect(result.points[3].loss).toBeNull();
     const svg = lrSweepSvg(result);
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("suggested 2.00e-3");
     expect((svg.match(/>1e-?\d+</g) ?? []).length).toBe(5);
-    expect(() => readLrFindResult({ points: [] }, "ich lr-find")).toThrow(/ich lr-find: no positive suggestedLr/);
+    expect(() => readLrFindOutput(JSON.stringify({ ...printed, suggestedLr: undefined }))).toThrow(/ich lr-find --json: suggestedLr is not a positive number/);
+    expect(() => readLrFindOutput(JSON.stringify({ ...printed, points: [{ lr: -1, loss: 1, smoothed: 1 }] }))).toThrow(/points\[0\]/);
     expect(formatLr(0.000123456)).toBe("0.000123");
   });
 });

@@ -5,6 +5,7 @@ import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { lrFind } from "../../core/train/lr-find";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
+import type { LrFindOutput } from "../../protocol/engine-output";
 
 const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--stage frozen|unfrozen] [--from RUN] [--json] [--backend B] [--runs DIR]
 
@@ -58,7 +59,8 @@ export const command: Command = {
       });
       if (tty) process.stderr.write("\r\x1b[K");
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(result)}\n`);
+        const output: LrFindOutput = result;
+        process.stdout.write(`${JSON.stringify(output)}\n`);
         return 0;
       }
       const lines = ["lr          loss      smoothed"];

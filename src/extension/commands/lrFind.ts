@@ -2,8 +2,8 @@
 import * as vscode from "vscode";
 import { registerCommand } from "../registerCommand";
 import { lrFindInvocation } from "../logic/commandLine";
-import { jsonDocument } from "../../protocol/engine-output";
-import { formatLr, lrSweepSvg, readLrFindResult, withMaxLr } from "../logic/lrFind";
+import { readLrFindOutput } from "../../protocol/engine-output";
+import { formatLr, lrSweepSvg, withMaxLr } from "../logic/lrFind";
 import { engineContext, runsDirectory, workspaceFolderFor } from "../settings";
 import { ichOutput, runEngineTask } from "./engineTask";
 import { engineAllowed } from "../trust";
@@ -28,7 +28,7 @@ export function registerLrFind(context: vscode.ExtensionContext): void {
       if (stdout === undefined) return;
       let result;
       try {
-        result = readLrFindResult(jsonDocument(stdout, "ich lr-find --json"), "ich lr-find --json");
+        result = readLrFindOutput(stdout);
       } catch (error) {
         output.appendLine(stdout);
         void vscode.window.showErrorMessage(errorMessage(error));

@@ -1,32 +1,11 @@
-// Learning-rate finder results: parsing `ich lr-find --json`, an SVG plot, and writing the
-// suggestion into the experiment's train.schedule.maxLr.
-export interface LrPoint {
-  lr: number;
-  loss: number;
-}
-
-export interface LrFindResult {
-  suggestedLr: number;
-  points: LrPoint[];
-}
-
-function isPoint(value: unknown): value is LrPoint {
-  return typeof value === "object" && value !== null && typeof (value as LrPoint).lr === "number" && typeof (value as LrPoint).loss === "number";
-}
-
-/** Accepts `{suggestedLr, points:[{lr,loss}]}` (also `suggestion` / `sweep` spellings). */
-export function readLrFindResult(value: unknown, what: string): LrFindResult {
-  const object = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
-  const suggested = object.suggestedLr ?? object.suggestion ?? object.suggested ?? object.lr;
-  const points = object.points ?? object.sweep ?? object.history;
-  if (typeof suggested !== "number" || !Number.isFinite(suggested) || suggested <= 0) throw new Error(`${what}: no positive suggestedLr in the output`);
-  return { suggestedLr: suggested, points: Array.isArray(points) ? points.filter(isPoint).filter((p) => p.lr > 0 && Number.isFinite(p.loss)) : [] };
-}
-
+// Learning-rate finder results (`ich lr-find --json`, read by readLrFindOutput): an SVG plot, and
+// writing the suggestion into the experiment's train.schedule.maxLr.
+import type { LrFindOutput } from "../../protocol/engine-output";
 /** Loss against log10(lr) as an SVG line chart with the suggestion marked. */
-export function lrSweepSvg(result: LrFindResult, width = 640, height = 320): string {
+export function lrSweepSvg(result: Pick<LrFindOutput, "points" | "suggestedLr">, width = 640, height = 320): string {
   const pad = { left: 56, right: 16, top: 16, bottom: 40 };
-  const pts = result.points;
+  // A diverged loss (null) is not plotted.
+  const pts = result.points.flatMap((p) => (p.loss !== null && Number.isFinite(p.loss) ? [{ lr: p.lr, loss: p.loss }] : []));
   const xs = pts.map((p) => Math.log10(p.lr)).concat(Math.log10(result.suggestedLr));
   const ys = pts.map((p) => p.loss);
   const xMin = Math.min(...xs);
