@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABELS } from "../../src/core/labels";
-import { readEvalOutput, readGradcamOutput, readLrFindOutput, readPredictOutput } from "../../src/protocol/engine-output";
+import { readBackendOutput, readEvalOutput, readGradcamOutput, readLrFindOutput, readPredictOutput } from "../../src/protocol/engine-output";
 import { bundleCli } from "../helpers/bundle-cli";
 
 const root = mkdtempSync(join(tmpdir(), "ich-commands-"));
@@ -239,7 +239,7 @@ describe("ich backend", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^backend {2}wasm\ndevice {3}\S/);
     expect(text.stdout).toMatch(new RegExp(`\\nnode {5}${process.versions.node.replace(/\./g, "\\.")}\\n`));
-    const json = JSON.parse(ich("backend", "--backend", "wasm", "--json").stdout) as { backend: string; gpu: boolean; versions: Record<string, string> };
+    const json = readBackendOutput(ich("backend", "--backend", "wasm", "--json").stdout);
     expect([json.backend, json.gpu, json.versions.node]).toEqual(["wasm", false, process.versions.node]);
   });
 });
