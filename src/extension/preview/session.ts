@@ -7,6 +7,7 @@ import { DicomError } from "../../core/dicom/types";
 import { LABELS } from "../../shared/labels";
 import { parseFromWebview, type FromWebview, type SliceMessage, type ToWebview } from "../../protocol/preview";
 import type { ActiveRun } from "../commands/activeModel";
+import { executeCommand } from "../registerCommand";
 import type { Predictor, Probabilities } from "./predictions";
 import type { DecoderProcess } from "./decoder-process";
 import { orderSeries, sameSeries } from "./series";
@@ -126,7 +127,7 @@ export class PreviewSession implements vscode.Disposable {
         return;
       }
       case "command":
-        await vscode.commands.executeCommand(message.command === "train" ? "ichLab.train" : "ichLab.selectActiveModel");
+        await executeCommand(message.command === "train" ? "ichLab.train" : "ichLab.selectActiveModel");
         return;
       case "requestGradcam":
         await this.sendGradcam(message.index, message.label);
