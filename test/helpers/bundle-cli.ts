@@ -5,9 +5,10 @@ import * as esbuild from "esbuild";
 const root = resolve(__dirname, "../..");
 
 /**
- * Bundles the `ich` CLI exactly as scripts/build.mjs does (codec WASM in wasm/ and the loader worker
- * beside cli.js, so training runs its batches on a worker thread as in dist/), but into a private
- * folder inside node_modules so externals resolve and a parallel `npm run build` is untouched.
+ * Bundles the `ich` CLI exactly as scripts/build.mjs does (codec WASM in wasm/ and the loader,
+ * replica and dataset workers beside cli.js, so training, ich index and ich clean use worker threads
+ * as in dist/), but into a private folder inside node_modules so externals resolve and a parallel
+ * `npm run build` is untouched.
  * Returns the path of cli.js and a function that deletes the folder.
  */
 export async function bundleCli(name: string): Promise<{ cli: string; remove: () => void }> {
@@ -25,6 +26,7 @@ export async function bundleCli(name: string): Promise<{ cli: string; remove: ()
       cli: join(root, "src/cli/main.ts"),
       "loader-worker": join(root, "src/core/train/workers/loader.worker.ts"),
       "replica-worker": join(root, "src/core/train/parallel/workers/replica.worker.ts"),
+      "dataset-worker": join(root, "src/core/dataset/workers/dataset.worker.ts"),
     },
     outdir: out,
     bundle: true,

@@ -1,5 +1,6 @@
 // `ich clean DIR|CONFIG` — the cleaning report of a dataset folder, plus an exclusion list.
 import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { cleanDataset, DEFAULT_LOW_BRAIN_SHARE } from "../../core/dataset/clean";
 import type { CleanReport } from "../../core/dataset/types";
 import { loadExperiment } from "../../core/experiment";
@@ -51,7 +52,9 @@ export const command: Command = {
     let labels = values.labels;
     let where: CleanReport["where"];
     let experiment: string | undefined;
-    if (!statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+    const stat = statSync(target, { throwIfNoEntry: false });
+    if (!stat) throw new Error(`${resolve(target)}: no such folder or experiment file`);
+    if (!stat.isDirectory()) {
       const config = await loadExperiment(target);
       const data = config.data;
       if (data.kind === "synthetic") throw new UsageError(`${target}: synthetic data has nothing to clean`);

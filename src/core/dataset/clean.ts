@@ -128,8 +128,6 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
   }
 
   if (table) {
-    const fileOf = new Map<string, string>();
-    for (const i of issues) if (i.file) fileOf.set(i.id, i.file);
     for (const [id, labels] of table.labels) {
       if (!matchesWhere(labels, where)) continue;
       if (!matched.has(id)) issue("missing-file", id, undefined, `labelled in ${options.labels} but no file in ${root}`);
@@ -142,7 +140,14 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
     for (const c of table.conflicts) if (inTable(c.imageId)) conflicting.set(c.imageId, [...(conflicting.get(c.imageId) ?? []), `${c.label} = ${c.values.join(" and ")}`]);
     for (const [id, parts] of conflicting) issue("conflicting-labels", id, undefined, parts.join("; "));
     for (const id of table.incomplete) if (inTable(id)) issue("incomplete-labels", id, undefined, "fewer than six label rows");
-    for (const i of issues) if (!i.file && fileOf.has(i.id)) i.file = fileOf.get(i.id);
+    // Label issues come from the table, not the index: name their files in one more streamed pass
+    // (only the few ids with such an issue are held), so exclude.csv's file column is filled.
+    const unnamed = new Set(issues.filter((i) => !i.file && i.kind !== "missing-file").map((i) => i.id));
+    if (unnamed.size > 0) {
+      const fileOf = new Map<string, string>();
+      for await (const e of readIndex(cache)) if (unnamed.has(e.id)) fileOf.set(e.id, e.file);
+      for (const i of issues) if (!i.file && fileOf.has(i.id)) i.file = fileOf.get(i.id);
+    }
   }
 
   await mkdir(outDir, { recursive: true });
