@@ -190,6 +190,12 @@ describe("errors name the file and the field path", () => {
     expect(validateExperiment({ ...minimal, input: { size: 63 }, model: { architecture: "alexnet", head: "torchvision" } }, "a.ich.json").model.head).toBe("torchvision");
   });
 
+  it("train.epochs that disagrees with fineTune is one line naming both", () => {
+    expect(problemsOf({ ...minimal, train: { epochs: 3, fineTune: { epochs: 4 } } })).toEqual([
+      "demo.ich.json: /train/epochs is 3 but /train/fineTune trains 1 + 4 = 5 epochs; leave /train/epochs out",
+    ]);
+  });
+
   it("unknown data kind lists the kinds", () => {
     expect(problemsOf({ data: { kind: "png" } })).toEqual(['demo.ich.json: /data/kind must be one of: "rsna", "images", "synthetic" (got "png")']);
   });

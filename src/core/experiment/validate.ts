@@ -43,8 +43,9 @@ function crossFieldProblems(config: ExperimentConfig, raw: unknown): string[] {
   if (fineTune) {
     const given = (raw as { train?: { epochs?: unknown } }).train?.epochs;
     const total = fineTune.freezeEpochs + fineTune.epochs;
-    if (given !== undefined && given !== total) problems.push(`/train/epochs is ${JSON.stringify(given)} but
- /train/fineTune trains ${fineTune.freezeEpochs} + ${fineTune.epochs} = ${total} epochs; leave /train/epochs out`);
+    if (given !== undefined && given !== total) {
+      problems.push(`/train/epochs is ${JSON.stringify(given)} but /train/fineTune trains ${fineTune.freezeEpochs} + ${fineTune.epochs} = ${total} epochs; leave /train/epochs out`);
+    }
     config.train.epochs = total;
   }
   const model = config.model;
