@@ -16,7 +16,6 @@ import { inferWithEngine } from "../../src/core/predict/infer";
 import { LABELS } from "../../src/core/labels";
 import { initBackend } from "../../src/core/tf/backend";
 import { resolveWindows } from "../../src/core/data/windows";
-import type { Tf } from "../../src/core/train/tf-types";
 
 const root = mkdtempSync(join(tmpdir(), "ich-engine-units-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,9 +26,12 @@ describe("flipHorizontal", () => {
     const n = 2, size = 3, channels = 2;
     const x = new Float32Array(n * size * size * channels);
     const at = (i: number, h: number, w: number, c: number) => ((i * size + h) * size + w) * channels + c;
-    for (let i = 0; i < n; i++) for (let h = 0; h < size; h++) for (let w = 0; w < size; w++) for (let c = 0; c < channels; c++) x[at(i, h, w, c)] = i * 100 + h * 10 + w + 0.5 * c;
+    const each = (visit: (i: number, h: number, w: number, c: number) => void) => {
+      for (let i = 0; i < n; i++) for (let h = 0; h < size; h++) for (let w = 0; w < size; w++) for (let c = 0; c < channels; c++) visit(i, h, w, c);
+    };
+    each((i, h, w, c) => (x[at(i, h, w, c)] = i * 100 + h * 10 + w + 0.5 * c));
     const y = flipHorizontal(x, n, size, channels);
-    for (let i = 0; i < n; i++) for (let h = 0; h < size; h++) for (let w = 0; w < size; w++) for (let c = 0; c < channels; c++) expect(y[at(i, h, w, c)]).toBe(i * 100 + h * 10 + (size - 1 - w) + 0.5 * c);
+    each((i, h, w, c) => expect(y[at(i, h, w, c)]).toBe(i * 100 + h * 10 + (size - 1 - w) + 0.5 * c));
   });
 });
 
@@ -71,7 +73,7 @@ describe("ONNX Runtime providers", () => {
     const { tf } = await initBackend({ prefer: "wasm" });
     const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 3, activation: "relu" }), tf.layers.flatten(), tf.layers.dense({ units: 6, activation: "sigmoid" })] });
     const file = join(root, "probe.onnx");
-    const bytes = modelToOnnx(tf as unknown as Tf, model as never, { runId: "probe", architecture: "probe", labels: [...LABELS], preprocess: { size: 8, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true }, channels: 3, sourceKind: "dicom" });
+    const bytes = modelToOnnx(tf, model, { runId: "probe", architecture: "probe", labels: [...LABELS], preprocess: { size: 8, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true }, channels: 3, sourceKind: "dicom" });
     writeFileSync(file, bytes);
     const engine = await OnnxEngine.open(load.ort, file, { size: 8, channels: 3, outputs: 6 }, { providers: ["cpu"], verifyProviders: true });
     expect(engine.info.usedProviders).toBeNull();

@@ -48,7 +48,7 @@ async function bothOutputs(onnxFile: string): Promise<{ tfjs: Float32Array; onnx
   );
   const x = new Float32Array(images.length * size * size * spec.channels);
   images.forEach((im, i) => x.set(im.image, i * im.image.length));
-  const tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf as typeof tfjs;
+  const tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf;
   const model = await loadModel(tf, modelDir);
   const expected = tf.tidy(() => (model.predict(tf.tensor4d(x, [images.length, size, size, spec.channels])) as tfjs.Tensor).dataSync() as Float32Array);
   model.dispose();

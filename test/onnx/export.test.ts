@@ -29,7 +29,7 @@ const root = mkdtempSync(join(tmpdir(), "ich-onnx-"));
 const RSNA_SERIES = join(SHARED_DATA, "rsna-samples", "series_ID_f10de2d018");
 
 beforeAll(async () => {
-  tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf as Tf;
+  tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf;
   // Four consecutive real slices when ../shared is there, else synthetic DICOM phantoms.
   if (existsSync(RSNA_SERIES)) {
     files = readdirSync(RSNA_SERIES).filter((f) => f.endsWith(".dcm")).sort().slice(10, 14).map((f) => join(RSNA_SERIES, f));
@@ -73,10 +73,10 @@ function randomiseBatchNorms(model: tfjs.LayersModel): void {
  */
 function calibrateHead(model: tfjs.LayersModel, headName: string, x: tfjs.Tensor4D): void {
   const head = model.getLayer(headName);
-  const features = tf.model({ inputs: model.inputs, outputs: head.input as tfjs.SymbolicTensor });
+  const features = tf.model({ inputs: model.inputs, outputs: head.input });
   const [kernel, bias] = head.getWeights();
   const weights = tf.tidy(() => {
-    const logits = tf.matMul(features.predict(x) as tfjs.Tensor2D, kernel as tfjs.Tensor2D);
+    const logits = tf.matMul(features.predict(x) as tfjs.Tensor2D, kernel);
     const { mean, variance } = tf.moments(logits, 0);
     if (!bias) return [kernel.mul(tf.div(2, tf.sqrt(variance.add(mean.square())).add(1e-3)))]; // no bias to centre with (fastai head)
     const scale = tf.div(2, tf.sqrt(variance).add(1e-3));
@@ -115,7 +115,8 @@ const CASES: Case[] = [
 ];
 
 function buildCase(c: Case, channels: number): { model: tfjs.LayersModel; head: string } {
-  const base = buildModel(tf, { architecture: c.architecture, inputSize: c.staticInput ? c.size : null, channels, outputs: c.labels.length, seed: 3, head: c.head });
+  const inputSize = c.staticInput ? c.size : null;
+  const base = buildModel(tf, { architecture: c.architecture, inputSize, channels, outputs: c.labels.length, seed: 3, head: c.head });
   if (!c.logitsHead) return { model: base, head: HEAD_LAYER_NAME };
   const features = base.getLayer(HEAD_LAYER_NAME).input as tfjs.SymbolicTensor;
   const logits = tf.layers.dense({ name: "logits", units: c.labels.length, activation: "linear" }).apply(features) as tfjs.SymbolicTensor;
@@ -169,13 +170,13 @@ describe("modelToOnnx", () => {
       const dims = (v: OnnxTypes.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
       expect(graph.input!.map((v) => [v.name, dims(v)])).toEqual([["input", ["batch", 32, 32, 9]]]);
       expect(graph.output!.map((v) => [v.name, dims(v)])).toEqual([["probabilities", ["batch", 6]]]);
-      const props = Object.fromEntries(decoded.metadataProps.map((p) => [p.key, p.value]));
+      const props = Object.fromEntries(decoded.metadataProps.map((p): [string, string] => [p.key ?? "", p.value ?? ""]));
       expect(JSON.parse(props["ich.labels"])).toEqual(ALL);
       expect(JSON.parse(props["ich.windows"])).toEqual(preprocess.windows);
       expect(JSON.parse(props["ich.preprocess"])).toEqual(preprocess);
       expect(props).toMatchObject({ "ich.size": "32", "ich.channels": "9", "ich.runId": "20260101-tiny", "ich.architecture": "small-cnn", "ich.sourceKind": "dicom" });
       // A different batch size than any seen so far runs as well.
-      const x = tf.zeros([5, 32, 32, 9]) as tfjs.Tensor4D;
+      const x = tf.zeros<tfjs.Rank.R4>([5, 32, 32, 9]);
       expect((await runOnnx(bytes, x)).dims).toEqual([5, 6]);
       x.dispose();
     } finally {

@@ -56,7 +56,7 @@ const out = mkdtempSync(join(tmpdir(), "ich-import-"));
 
 beforeAll(async () => {
   if (!HAS_TORCH) return;
-  tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf as typeof tfjs;
+  tf = (await initBackend({ prefer: "wasm", trainingKernels: false })).tf;
   // Exports are cached per script version: a rerun skips the minute PyTorch needs.
   const key = createHash("sha256").update(readFileSync(SCRIPT)).update(JSON.stringify(CASES)).digest("hex").slice(0, 12);
   fixtures = join(tmpdir(), `ich-torchvision-fixtures-${key}`);
@@ -90,7 +90,7 @@ function nhwc(f: Fixture): tfjs.Tensor4D {
 function logitsOf(model: tfjs.LayersModel, x: tfjs.Tensor4D): number[][] {
   return tf.tidy(() => {
     const head = model.getLayer(HEAD_LAYER_NAME);
-    const features = tf.model({ inputs: model.inputs, outputs: head.input as tfjs.SymbolicTensor }).predict(x) as tfjs.Tensor2D;
+    const features = tf.model({ inputs: model.inputs, outputs: head.input }).predict(x) as tfjs.Tensor2D;
     const [kernel, bias] = head.getWeights();
     return tf.add(tf.matMul(features, kernel), bias).arraySync() as number[][];
   });
@@ -134,7 +134,7 @@ describe(`torchvision ONNX import: adaptation and errors${SKIP}`, () => {
     expect(result.report.inputAdaptation).toMatch(/repeated over 6 channels/);
     const model = await loadModel(tf, dir);
     const rgb = nhwc(fixture);
-    const x = tf.concat([rgb, rgb], 3) as tfjs.Tensor4D;
+    const x = tf.concat<tfjs.Tensor4D>([rgb, rgb], 3);
     try {
       expect(worstError(fixture.logits, logitsOf(model, x))).toBeLessThan(1e-4);
     } finally {
@@ -169,7 +169,7 @@ describe(`torchvision ONNX import: adaptation and errors${SKIP}`, () => {
   it.skipIf(!HAS_TORCH)("the wrong architecture is refused with the mis-shaped and unmatched tensors listed", { timeout: 120_000 }, async () => {
     const attempt = importWeightsToFolder(tf, { onnx: join(fixtures, "resnet34.onnx"), architecture: "resnet18", size: 64, out: join(out, "wrong") });
     await expect(attempt).rejects.toThrow(/resnet34\.onnx: cannot import the ONNX weights into resnet18/);
-    await expect(attempt).rejects.toThrow(/ONNX weights left without a layer:\n    Conv .*\[64, 64, 3, 3\]/);
+    await expect(attempt).rejects.toThrow(/ONNX weights left without a layer:\n {4}Conv .*\[64, 64, 3, 3\]/);
     const alexnet = importWeightsToFolder(tf, { onnx: join(fixtures, "alexnet.onnx"), architecture: "alexnet", size: 100, out: join(out, "alexnet-linear") });
     await expect(alexnet).rejects.toThrow(/AlexNet's ONNX classifier \(\[4096, 9216\], \[4096, 4096\], \[6, 4096\]\) only fits model.head "torchvision"/);
     expect(existsSync(join(out, "wrong"))).toBe(false);

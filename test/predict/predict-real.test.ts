@@ -8,6 +8,7 @@ import { LABELS } from "../../src/core/labels";
 import { buildModel, saveModel } from "../../src/core/models";
 import { predictFiles } from "../../src/core/predict/predict-files";
 import { initBackend } from "../../src/core/tf/backend";
+import type { PredictOutput } from "../../src/protocol/engine-output";
 import { writeModelInput } from "../../src/core/train/model-input";
 import { HAS_SHARED_DATA, SHARED_DATA } from "../helpers/shared-data";
 
@@ -67,8 +68,8 @@ describe.skipIf(!HAS_SHARED_DATA)("predictFiles on real DICOM files", () => {
     try {
       const code = await predictCommand.run([runDir, mr, ct, "--json"]);
       expect(code).toBe(1);
-      const printed = JSON.parse(String(stdout.mock.calls[0][0]));
-      expect(printed.slices.map((s: { file: string }) => s.file)).toEqual([ct]);
+      const printed = JSON.parse(String(stdout.mock.calls[0][0])) as PredictOutput;
+      expect(printed.slices.map((s) => s.file)).toEqual([ct]);
       expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([`${mr}: modality MR is not CT; the ICH models are trained on head CT\n`]);
     } finally {
       stderr.mockRestore();

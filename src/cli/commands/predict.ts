@@ -63,7 +63,8 @@ export const command: Command = {
     const result = await predictFiles(runDir, inputs, { tta: values["no-tta"] ? false : values.tta ? true : undefined, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
-      const output: PredictOutput = { labels: result.labels, tta: result.tta, engine: result.engine, slices: result.slices, studies: result.studies, failures: result.failures };
+      const { labels, tta, engine, slices, studies, failures } = result;
+      const output: PredictOutput = { labels, tta, engine, slices, studies, failures };
       process.stdout.write(`${JSON.stringify(output)}\n`);
     } else {
       const labels = LABELS.filter((l) => result.labels.includes(l));

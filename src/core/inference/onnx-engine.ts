@@ -61,7 +61,7 @@ export class OnnxEngine implements InferenceEngine {
       });
     } catch (error) {
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-      throw new Error(`${file}: ONNX Runtime cannot open it with providers [${providers.join(", ")}]: ${errorMessage(error)}`);
+      throw new Error(`${file}: ONNX Runtime cannot open it with providers [${providers.join(", ")}]: ${errorMessage(error)}`, { cause: error });
     }
     const fail = (why: string) => {
       void session.release();

@@ -6,7 +6,6 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackendChoice } from "../experiment/types";
 import type { ModelInputSpec } from "../train/model-input";
-import type { Tf } from "../train/tf-types";
 import { isEngineChoice, type EngineChoice, type InferenceEngine } from "./engine";
 import { OnnxEngine } from "./onnx-engine";
 import { loadOrt } from "./ort";
@@ -68,7 +67,7 @@ async function openTfjs(modelDir: string, spec: ModelInputSpec, options: OpenEng
   // Loaded here so that the ONNX path never loads TF.js.
   const [{ initBackend }, { loadModel }, { TfjsEngine }] = await Promise.all([import("../tf/backend"), import("../models/io"), import("./tfjs-engine")]);
   const backend = await initBackend({ prefer: options.backend ?? "auto" });
-  const tf = backend.tf as Tf;
+  const tf = backend.tf;
   const model = await loadModel(tf, modelDir);
   return new TfjsEngine(tf, model, { size: spec.preprocess.size, channels: spec.channels }, { name: "tfjs", device: `${backend.backend}: ${backend.device}`, notes, warnings: backend.warnings });
 }

@@ -51,7 +51,10 @@ export function machineOrtGpuCheck(providerInstalled: boolean): OrtGpuCheck {
 export async function probeOrt(tf: Tf): Promise<OrtReport> {
   const load = loadOrt();
   if (!load.ok) return { available: false, reason: load.reason };
-  const report: OrtReport = { available: true, version: load.version, path: load.path, providers: load.providers, cudaProviderInstalled: load.cudaInstalled, threads: intraOpThreads(), gpu: machineOrtGpuCheck(load.cudaInstalled) };
+  const report: OrtReport = {
+    available: true, version: load.version, path: load.path, providers: load.providers,
+    cudaProviderInstalled: load.cudaInstalled, threads: intraOpThreads(), gpu: machineOrtGpuCheck(load.cudaInstalled),
+  };
   const dir = mkdtempSync(join(tmpdir(), "ich-ort-probe-"));
   const size = 8;
   const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: "relu" }), tf.layers.flatten(), tf.layers.dense({ units: LABELS.length, activation: "sigmoid" })] });
@@ -59,11 +62,12 @@ export async function probeOrt(tf: Tf): Promise<OrtReport> {
   try {
     const file = join(dir, "probe.onnx");
     const preprocess = { size, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true };
-    writeFileSync(file, modelToOnnx(tf, model as never, { runId: "probe", architecture: "probe", labels: [...LABELS], preprocess, channels: 3, sourceKind: "dicom" }));
+    writeFileSync(file, modelToOnnx(tf, model, { runId: "probe", architecture: "probe", labels: [...LABELS], preprocess, channels: 3, sourceKind: "dicom" }));
     let engine: OnnxEngine;
     const notes: string[] = [];
     try {
-      engine = await OnnxEngine.open(load.ort, file, { size, channels: 3, outputs: LABELS.length }, { providers: requested, verifyProviders: true, version: load.version });
+      const input = { size, channels: 3, outputs: LABELS.length };
+      engine = await OnnxEngine.open(load.ort, file, input, { providers: requested, verifyProviders: true, version: load.version });
     } catch (error) {
       if (requested.length === 1) throw error;
       notes.push(`CUDA provider failed to start: ${errorMessage(error)}`);

@@ -57,7 +57,8 @@ export function loadOrt(extraPaths: readonly string[] = nativeModuleFolders()): 
     try {
       const ort = localRequire(entry) as Ort;
       const providers = ort.listSupportedBackends?.() ?? [{ name: "cpu", bundled: true }];
-      cached = { ok: true, ort, version: ort.env.versions.node ?? ort.env.versions.common, path: entry, providers, cudaInstalled: cudaProviderInstalled(ortBinaryFolder(entry)) };
+      const version = ort.env.versions.node ?? ort.env.versions.common;
+      cached = { ok: true, ort, version, path: entry, providers, cudaInstalled: cudaProviderInstalled(ortBinaryFolder(entry)) };
       return cached;
     } catch (error) {
       tried.push(`${entry}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);

@@ -46,7 +46,6 @@ export interface OnnxExportMetadata {
   sourceKind: SampleSource["kind"];
 }
 
-type AnyLayer = LayersModel["layers"][number];
 
 function metadataProps(m: OnnxExportMetadata): { key: string; value: string }[] {
   const props: Record<string, string> = {
@@ -90,7 +89,7 @@ export function modelToOnnx(tf: Tf, model: LayersModel, metadata: OnnxExportMeta
   const nchw = g.node("Transpose", [ONNX_INPUT], "input_nchw", { perm: [0, 3, 1, 2] });
   values.set(model.inputs[0], { name: nchw, shape: { rank: 4, c: channels, h: size, w: size } });
 
-  for (const layer of model.layers as AnyLayer[]) {
+  for (const layer of model.layers) {
     if (layer.getClassName() === "InputLayer") continue;
     if (layer.inboundNodes.length !== 1) throw new Error(`ONNX export: layer "${layer.name}" is applied ${layer.inboundNodes.length} times; shared layers are not supported`);
     const node = layer.inboundNodes[0];
@@ -167,7 +166,7 @@ export async function exportRunToOnnx(run: string, options: ExportRunOptions = {
   const modelDir = resolve(modelDirOf(runOrModelDir));
   const runDir = basename(modelDir) === "model" ? dirname(modelDir) : modelDir;
   const spec = await readModelInput(modelDir);
-  const tf = options.tf ?? ((await initBackend({ prefer: options.backend ?? "auto" })).tf as Tf);
+  const tf = options.tf ?? (await initBackend({ prefer: options.backend ?? "auto" })).tf;
   const model = await loadModel(tf, modelDir);
   try {
     const metadata: OnnxExportMetadata = {
@@ -191,7 +190,11 @@ export async function exportRunToOnnx(run: string, options: ExportRunOptions = {
  * The end of a training run: writes RUN/model/model.onnx. A failed export never fails the run; it
  * becomes a warning (event and train.log) that names `ich export` for a retry.
  */
-export async function exportAtRunEnd(tf: Tf, run: { id: string; dir: string; appendLog(text: string): Promise<void> }, warn: (message: string) => void): Promise<void> {
+export async function exportAtRunEnd(
+  tf: Tf,
+  run: { id: string; dir: string; appendLog(text: string): Promise<void> },
+  warn: (message: string) => void,
+): Promise<void> {
   try {
     await exportRunToOnnx(run.dir, { tf });
   } catch (error) {

@@ -94,8 +94,8 @@ function adaptInputChannels(w: OnnxTensor, channels: number): OnnxTensor {
 
 /** The layer feeding `layer`, looking through dropout (identity at inference). */
 function sourceLayer(layer: Layer): Layer | undefined {
-  let current: Layer | undefined = layer.inboundNodes[0]?.inboundLayers[0] as Layer | undefined;
-  while (current && current.getClassName() === "Dropout") current = current.inboundNodes[0]?.inboundLayers[0] as Layer | undefined;
+  let current: Layer | undefined = layer.inboundNodes[0]?.inboundLayers[0];
+  while (current && current.getClassName() === "Dropout") current = current.inboundNodes[0]?.inboundLayers[0];
   return current;
 }
 
@@ -116,7 +116,8 @@ function denseKernel(node: OnnxWeightNode, layer: Layer): WeightValues {
         : { data: b.data, source: [c, h, w, outputs], perm: [1, 2, 0, 3], shape: [inputs, outputs], scale };
     }
   }
-  return transB ? { data: b.data, source: [outputs, inputs], perm: [1, 0], shape: [inputs, outputs], scale } : { data: b.data, shape: [inputs, outputs], scale };
+  const shape = [inputs, outputs];
+  return transB ? { data: b.data, source: [outputs, inputs], perm: [1, 0], shape, scale } : { data: b.data, shape, scale };
 }
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
@@ -145,7 +146,7 @@ class Mapper {
 
   private conv(node: OnnxWeightNode, layer: Layer, after: Layer | undefined, next: OnnxWeightNode | undefined, first: boolean): number {
     const group = node.attributes.group ?? 1;
-    if (group !== 1) return this.fail(`${describeNode(node)}: grouped convolutions (group ${group}) are not supported`);
+    if (group !== 1) return this.fail(`${describeNode(node)}: grouped convolutions (group ${String(group)}) are not supported`);
     let w = node.params[0];
     const kernelShape = layer.weights[0].shape;
     if (first && w.dims[1] === 3 && kernelShape[2] !== 3) {
@@ -253,7 +254,9 @@ export function modelFromOnnxWeights(tf: Tf, weights: OnnxWeights, options: Onnx
 
 function assign(tf: Tf, model: LayersModel, weights: OnnxWeights, options: OnnxImportOptions, head: HeadKind): OnnxImportReport {
   const { file } = weights;
-  const layers = [...model.layers].filter((l) => WEIGHT_LAYERS.has(l.getClassName()) && l.name !== INPUT_NORMALIZATION_LAYER).sort((a, b) => layerId(a) - layerId(b));
+  const layers = [...model.layers]
+    .filter((l) => WEIGHT_LAYERS.has(l.getClassName()) && l.name !== INPUT_NORMALIZATION_LAYER)
+    .sort((a, b) => layerId(a) - layerId(b));
   const bodyLayers = layers.filter((l) => !isHeadLayer(l));
   const headLayers = layers.filter(isHeadLayer);
   let split = weights.nodes.length;

@@ -62,7 +62,8 @@ function tensorValues(t: OnnxTypes.ITensorProto, file: string): OnnxTensor {
 
 function attributeValue(a: OnnxTypes.IAttributeProto): number | number[] | undefined {
   const T = onnx.AttributeProto.AttributeType;
-  if (a.type === T.INT) return toNumber(a.i ?? 0);
+  // onnx-proto types int64 fields as Long from the "long" package, whose types are not installed.
+  if (a.type === T.INT) return toNumber((a.i as number | { toNumber(): number } | null | undefined) ?? 0);
   if (a.type === T.FLOAT) return a.f ?? 0;
   if (a.type === T.INTS) return (a.ints ?? []).map(toNumber);
   return undefined;
@@ -74,7 +75,7 @@ export function readOnnxWeights(bytes: Uint8Array, file: string): OnnxWeights {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
-    throw new Error(`${file}: not an ONNX model (${errorMessage(error)})`);
+    throw new Error(`${file}: not an ONNX model (${errorMessage(error)})`, { cause: error });
   }
   const graph = model.graph;
   if (!graph || !graph.node || graph.node.length === 0) throw new Error(`${file}: the ONNX model has no graph nodes`);

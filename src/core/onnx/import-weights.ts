@@ -27,7 +27,7 @@ export async function readOnnxWeightsFile(path: string): Promise<OnnxWeights> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read the ONNX model (${errorMessage(error)})`);
+    throw new Error(`${file}: cannot read the ONNX model (${errorMessage(error)})`, { cause: error });
   }
   return readOnnxWeights(bytes, file);
 }

@@ -38,7 +38,11 @@ export function findLabelsCsv(dir: string): string {
   throw new Error(`${dir}: ${csvs.length === 0 ? "no labels CSV" : `several CSV files (${csvs.join(", ")})`}; expected stage_2_train.csv or labels.csv`);
 }
 
-async function evaluationSamples(config: ExperimentConfig, data: string | undefined, onLog: (m: string) => void): Promise<{ samples: Sample[]; description: string; fingerprint?: string }> {
+async function evaluationSamples(
+  config: ExperimentConfig,
+  data: string | undefined,
+  onLog: (m: string) => void,
+): Promise<{ samples: Sample[]; description: string; fingerprint?: string }> {
   if (data && existsSync(data) && statSync(data).isDirectory()) {
     const dicomDir = existsSync(join(data, "dicom")) && statSync(join(data, "dicom")).isDirectory() ? join(data, "dicom") : data;
     const metadata = join(data, "metadata.csv");
@@ -61,12 +65,19 @@ export async function evaluateRun(runStore: RunStore, runId: string, options: Ev
   const onLog = options.onLog ?? (() => undefined);
   const spec = await readModelInput(paths.modelDir);
   const { samples, description, fingerprint } = await evaluationSamples(config, options.data, onLog);
-  const overlap = await guardEvaluation(samples, { runId, runDir: paths.dir, fingerprint: fingerprint ? { run: record.datasetFingerprint, now: fingerprint } : undefined, allowOverlap: options.allowOverlap, onLog });
+  const overlap = await guardEvaluation(samples, {
+    runId,
+    runDir: paths.dir,
+    fingerprint: fingerprint ? { run: record.datasetFingerprint, now: fingerprint } : undefined,
+    allowOverlap: options.allowOverlap,
+    onLog,
+  });
   const engine = await openEngine(paths.modelDir, spec, { engine: options.engine, backend: options.backend });
   [...engine.info.notes, ...(engine.info.warnings ?? [])].forEach(onLog);
   const pool = new LoaderPool(options.loaderWorkers ?? 1);
   try {
-    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, resolveTta(options.tta, config.eval.tta), { engine: engine.info, overlap });
+    const tta = resolveTta(options.tta, config.eval.tta);
+    const result = await evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, description, tta, { engine: engine.info, overlap });
     return result;
   } finally {
     await pool.close();

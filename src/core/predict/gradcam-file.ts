@@ -27,7 +27,7 @@ export async function gradcamForFile(runOrModelDir: string, file: string, label:
   if (outputIndex < 0) throw new Error(`${modelDir}: the model predicts ${spec.labels.join(", ")} only, not ${label}`);
   const prepared = await prepareSample({ id: basename(file), patientId: "", source: { kind: "dicom", file } }, spec.preprocess);
   const backend = await initBackend({ prefer: options.backend ?? "auto" });
-  const tf = backend.tf as Tf;
+  const tf = backend.tf;
   const model = await loadModel(tf, modelDir);
   try {
     const { size } = spec.preprocess;

@@ -46,6 +46,8 @@ export function featureLayer(model: LayersModel, name?: string): Layer {
 
 /** Runs `fn` with `layer.call` replaced; always restores it. */
 function withPatchedCall<T>(layer: Layer, patch: (original: CallFn) => CallFn, fn: () => T): T {
+  // Kept only to be put back; every call goes through the bound copy below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = layer.call;
   layer.call = patch(original.bind(layer));
   try {
@@ -76,7 +78,7 @@ export function gradCam(tf: Tf, model: LayersModel, input: Tensor, outputIndex: 
   });
   if (!featureShape || featureShape.length !== 4) throw new Error(`Grad-CAM: layer "${layer.name}" produced no rank-4 output`);
   const [, height, width] = featureShape;
-  const outputs = (model.outputs[0].shape as (number | null)[])[1] ?? 1;
+  const outputs = model.outputs[0].shape[1] ?? 1;
   if (!Number.isInteger(outputIndex) || outputIndex < 0 || outputIndex >= outputs) throw new RangeError(`Grad-CAM: output ${outputIndex} does not exist (the model has ${outputs})`);
 
   let activation: Tensor | undefined;
@@ -101,6 +103,6 @@ export function gradCam(tf: Tf, model: LayersModel, input: Tensor, outputIndex: 
   });
   const values = new Float32Array(heat.dataSync());
   heat.dispose();
-  (activation as Tensor | undefined)?.dispose();
+  activation?.dispose();
   return { width, height, values, layer: layer.name };
 }

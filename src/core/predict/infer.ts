@@ -41,7 +41,14 @@ export interface InferenceOptions {
 }
 
 /** One TF.js forward pass of an NHWC batch (plus its left-right mirror with `tta`) → probabilities. */
-export async function predictTfjsBatch(tf: Tf, model: LayersModel, logits: boolean, x: Float32Array, shape: [n: number, size: number, channels: number], tta: boolean): Promise<Float32Array> {
+export async function predictTfjsBatch(
+  tf: Tf,
+  model: LayersModel,
+  logits: boolean,
+  x: Float32Array,
+  shape: [n: number, size: number, channels: number],
+  tta: boolean,
+): Promise<Float32Array> {
   const [n, size, channels] = shape;
   const out = tf.tidy(() => {
     const input = tf.tensor4d(x, [n, size, size, channels]);
@@ -70,7 +77,7 @@ export async function inferWithEngine(engine: Pick<InferenceEngine, "predict">, 
   const n = samples.length;
   const probs = new Float32Array(n * o.outputs);
   const targets = new Float32Array(n * LABELS.length);
-  const errors: (string | null)[] = new Array(n).fill(null);
+  const errors = new Array<string | null>(n).fill(null);
   let row = 0;
   for await (const batch of streamBatches(pool, { samples, batchSize: o.batchSize, preprocess: o.preprocess, channels: o.channels, augment: null })) {
     if (o.signal?.aborted) throw new Error("inference cancelled");

@@ -115,7 +115,13 @@ export async function guardEvaluation(samples: readonly Sample[], o: EvaluationG
  * training patients, or the new validation scores are inflated. Returns the source groups, which the
  * new run inherits.
  */
-export async function guardFineTune(sourceRunId: string, sourceRunDir: string, validation: readonly Sample[], allowOverlap: boolean, warn: (m: string) => void): Promise<TrainingGroups | null> {
+export async function guardFineTune(
+  sourceRunId: string,
+  sourceRunDir: string,
+  validation: readonly Sample[],
+  allowOverlap: boolean,
+  warn: (m: string) => void,
+): Promise<TrainingGroups | null> {
   const trained = await readTrainingGroups(sourceRunDir);
   if (!trained) {
     const message = `model.pretrained run:${sourceRunId} has no record of its training patients (${TRAIN_GROUPS_FILE}; the run predates it), so its training patients may be in this run's validation split`;

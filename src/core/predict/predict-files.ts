@@ -143,7 +143,9 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
     engineInfo = engine.info;
     const pool = new LoaderPool(options.loaderWorkers ?? 1);
     try {
-      const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: options.batchSize ?? 16, outputs: k, tta, onBatch: options.onProgress });
+      const inference = await inferWithEngine(engine, pool, samples, {
+        preprocess: spec.preprocess, channels: spec.channels, batchSize: options.batchSize ?? 16, outputs: k, tta, onBatch: options.onProgress,
+      });
       assertFiniteProbabilities(inference, k, modelDir);
       probabilities = inference.probabilities;
       errors = inference.errors;
@@ -157,7 +159,7 @@ export async function predictFiles(runOrModelDir: string, inputs: readonly strin
   samples.forEach((s, i) => {
     const file = s.source.kind === "synthetic" ? s.id : s.source.file;
     if (errors[i]) {
-      failures.push({ file, error: errors[i]! });
+      failures.push({ file, error: errors[i] });
       return;
     }
     kept.push(i);

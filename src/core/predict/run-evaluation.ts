@@ -39,7 +39,18 @@ export function toJson(value: unknown): string {
 }
 
 /** evaluateAndWrite with a TF.js model in memory (the end of training). */
-export async function evaluateAndWrite(tf: Tf, model: LayersModel, pool: LoaderPool, samples: readonly Sample[], config: ExperimentConfig, spec: ModelInputSpec, paths: RunPaths, runId: string, data: string, tta: TtaSetting): Promise<RunEvaluation> {
+export async function evaluateAndWrite(
+  tf: Tf,
+  model: LayersModel,
+  pool: LoaderPool,
+  samples: readonly Sample[],
+  config: ExperimentConfig,
+  spec: ModelInputSpec,
+  paths: RunPaths,
+  runId: string,
+  data: string,
+  tta: TtaSetting,
+): Promise<RunEvaluation> {
   const logits = outputsLogits(model);
   const engine = { predict: (x: Float32Array, n: number, t: boolean) => predictTfjsBatch(tf, model, logits, x, [n, spec.preprocess.size, spec.channels], t) };
   return evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, data, tta);
@@ -58,9 +69,13 @@ export async function evaluateEngineAndWrite(
   tta: TtaSetting,
   extra: Partial<Pick<RunEvaluation, "engine" | "overlap">> = {},
 ): Promise<RunEvaluation> {
-  const inference = await inferWithEngine(engine, pool, samples, { preprocess: spec.preprocess, channels: spec.channels, batchSize: config.train.batchSize, outputs: spec.labels.length, tta });
+  const inference = await inferWithEngine(engine, pool, samples, {
+    preprocess: spec.preprocess, channels: spec.channels, batchSize: config.train.batchSize, outputs: spec.labels.length, tta,
+  });
   const outcome = scoreInference(inference, samples, config, spec.labels, paths.modelDir);
-  const result: RunEvaluation = { ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString(), ...extra };
+  const result: RunEvaluation = {
+    ...outcome.evaluation, runId, data, tta, inputSize: spec.preprocess.size, failures: outcome.failures, evaluatedAt: new Date().toISOString(), ...extra,
+  };
   await writeFileAtomic(paths.evalJson, toJson(result));
   const k = spec.labels.length;
   const rows: PredictionRow[] = [];
