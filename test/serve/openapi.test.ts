@@ -13,7 +13,8 @@ describe("OpenAPI description of ich serve", () => {
   });
 
   it("describes the routes and the error statuses, and every $ref resolves", () => {
-    const doc = JSON.parse(JSON.stringify(openApiDocument)) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+    type Paths = Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    const doc = JSON.parse(JSON.stringify(openApiDocument)) as { openapi: string; paths: Paths; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toMatch(/^3\.0\.\d$/);
     expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/openapi.json", "/v1/predict"]);
     expect(Object.keys(doc.paths["/v1/predict"].post.responses).sort()).toEqual(["200", "400", "404", "405", "413", "415", "422", "503"]);

@@ -19,10 +19,25 @@ let spec: ModelInputSpec;
 let server: PredictServer;
 let base = "";
 
+/** The fields of the server's JSON answers that these tests read (predictions, errors, health, the OpenAPI document). */
+interface ServeJson {
+  engine: { name: string };
+  model: { id: string };
+  timeMs: number;
+  part: string;
+  studyUid: string;
+  probabilities: Record<string, number>;
+  slices: { part: string; probabilities: Record<string, number> }[];
+  study: { probabilities: Record<string, number> };
+  error: { status: number; code: string; message: string };
+  queue: { admitted: number };
+  paths: Record<string, Record<string, unknown>>;
+}
+
 interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  json: any;
+  json: ServeJson;
 }
 
 function send(url: string, method: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Reply> {
@@ -30,7 +45,10 @@ function send(url: string, method: string, body?: Buffer, headers: Record<string
     const req = request(url, { method, headers: { ...headers, ...(body ? { "content-length": String(body.length) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") }));
+      res.on("end", () => {
+        const json = JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") as ServeJson;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+      });
     });
     req.on("error", reject);
     req.end(body);
@@ -73,7 +91,7 @@ describe("ich serve API", () => {
     expect(reply.json.timeMs).toBeGreaterThan(0);
     expect(reply.json.part).toBe("body");
     expect(reply.json.studyUid).toBe(reference.slices[0].studyUid);
-    for (const [label, p] of Object.entries(reference.slices[0].probabilities)) expect(reply.json.probabilities[label]).toBeCloseTo(p!, 6);
+    for (const [label, p] of Object.entries(reference.slices[0].probabilities)) expect(reply.json.probabilities[label]).toBeCloseTo(p, 6);
   });
 
   it("predicts a study sent as one multipart/related or multipart/form-data request; study = max per label", async () => {
@@ -85,7 +103,7 @@ describe("ich serve API", () => {
     reply.json.slices.forEach((s: { probabilities: Record<string, number> }, i: number) => {
       for (const [label, p] of Object.entries(s.probabilities)) expect(p).toBeCloseTo(singles[i].json.probabilities[label], 6);
     });
-    for (const label of spec.labels) expect(reply.json.study.probabilities[label]).toBe(Math.max(...reply.json.slices.map((s: { probabilities: Record<string, number> }) => s.probabilities[label])));
+    for (const label of spec.labels) expect(reply.json.study.probabilities[label]).toBe(Math.max(...reply.json.slices.map((s) => s.probabilities[label])));
     const form = new FormData();
     tiny.slices.slice(0, 2).forEach((s, i) => form.append("file", new Blob([new Uint8Array(s)], { type: "application/dicom" }), `f${i}.dcm`));
     const response = await fetch(`${base}/v1/predict`, { method: "POST", body: form });

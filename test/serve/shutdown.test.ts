@@ -23,12 +23,12 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function post(port: number, body: Buffer, type: string): Promise<{ status: number; json: any }> {
+function post(port: number, body: Buffer, type: string): Promise<{ status: number; json: { slices: unknown[] } }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path: "/v1/predict", method: "POST", headers: { "content-type": type, "content-length": String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as { slices: unknown[] } }));
     });
     req.on("error", reject);
     req.end(body);

@@ -9,7 +9,6 @@ import { exportRunToOnnx } from "../../src/core/onnx/export";
 import { writeSyntheticDataset } from "../../src/core/synth";
 import { initBackend } from "../../src/core/tf/backend";
 import { writeModelInput } from "../../src/core/train/model-input";
-import type { Tf } from "../../src/core/train/tf-types";
 
 export async function writeTinyRun(root: string): Promise<{ runDir: string; slices: Buffer[]; files: string[] }> {
   const runDir = join(root, "tiny-run");
@@ -18,7 +17,7 @@ export async function writeTinyRun(root: string): Promise<{ runDir: string; slic
   await saveModel(model, join(runDir, "model"));
   model.dispose();
   await writeModelInput(join(runDir, "model"), { preprocess: { size: 32, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true }, channels: 3, labels: [...LABELS], sourceKind: "dicom" });
-  await exportRunToOnnx(runDir, { tf: tf as unknown as Tf });
+  await exportRunToOnnx(runDir, { tf });
   const data = await writeSyntheticDataset({ out: join(root, "dicom"), patients: 2, slices: 4, seed: 9, size: 64 });
   const files = [...data.files].sort();
   return { runDir, slices: files.map((f) => readFileSync(f)), files };

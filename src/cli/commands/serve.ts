@@ -70,7 +70,8 @@ export const command: Command = {
     if (spec.sourceKind === "image") throw new Error(`${modelDir}: this model was trained on PNG/JPG images; ich serve predicts DICOM slices`);
     const engine = await openEngine(modelDir, spec, { engine: engineChoice, backend: values.backend as BackendChoice | undefined });
     for (const note of engine.info.notes) process.stderr.write(`note: ${note}\n`);
-    const server = new PredictServer({ engine, spec, modelId: basename(ownDir), architecture: architectureOf(ownDir), maxBodyBytes, maxQueue, tta: values.tta === true });
+    const model = { modelId: basename(ownDir), architecture: architectureOf(ownDir) };
+    const server = new PredictServer({ engine, spec, ...model, maxBodyBytes, maxQueue, tta: values.tta === true });
     const address = await server.listen(port, values.host ?? "127.0.0.1");
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     process.stdout.write(`listening on http://${host}:${address.port} (model ${basename(ownDir)}, engine ${engine.info.name}: ${engine.info.device})\n`);

@@ -87,7 +87,8 @@ export class PredictServer {
 
   private get model() {
     const { spec } = this.o;
-    return { id: this.o.modelId, architecture: this.o.architecture, labels: spec.labels, inputSize: spec.preprocess.size, channels: spec.channels, windows: spec.preprocess.windows.map((w) => w.name) };
+    const windows = spec.preprocess.windows.map((w) => w.name);
+    return { id: this.o.modelId, architecture: this.o.architecture, labels: spec.labels, inputSize: spec.preprocess.size, channels: spec.channels, windows };
   }
 
   private get engineSummary() {
@@ -166,7 +167,8 @@ export class PredictServer {
     const slices = await this.predictParts(parts);
     const study: Partial<Record<Label, number>> = {};
     for (const label of this.o.spec.labels) study[label] = Math.max(...slices.map((s) => s.probabilities[label]!));
-    return { model: this.model, engine: this.engineSummary, slices, study: { slices: slices.length, probabilities: study }, timeMs: round(performance.now() - started) };
+    const timeMs = round(performance.now() - started);
+    return { model: this.model, engine: this.engineSummary, slices, study: { slices: slices.length, probabilities: study }, timeMs };
   }
 
   /** Decodes every part (naming the part that fails), then predicts them together. */
