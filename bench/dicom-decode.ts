@@ -68,9 +68,11 @@ async function ours(files: string[]): Promise<{ decode: Timing; header: Timing; 
 
 function pydicom(files: string[]): { decode: Timing; header: Timing; checksum: number; versions: string } {
   const script = join(root, "bench", "dicom_decode_pydicom.py");
-  const run = spawnSync(values.python!, [script, String(passes), String(headerPasses)], { input: files.join("\n"), encoding: "utf8", maxBuffer: 1 << 20 });
+  const run = spawnSync(values.python, [script, String(passes), String(headerPasses)], { input: files.join("\n"), encoding: "utf8", maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`pydicom peer failed (${values.python}; install python3-pydicom python3-numpy):\n${run.stderr}`);
-  const result = JSON.parse(run.stdout.trim().split("\n").pop()!);
+  const result = JSON.parse(run.stdout.trim().split("\n").pop()!) as {
+    decode_seconds: number; decode_cpu_seconds: number; header_seconds: number; header_cpu_seconds: number; checksum: number; pydicom: string; numpy: string;
+  };
   return {
     decode: { wall: result.decode_seconds, cpu: result.decode_cpu_seconds },
     header: { wall: result.header_seconds, cpu: result.header_cpu_seconds },

@@ -7,7 +7,6 @@ import { buildModel, saveModel } from "../src/core/models";
 import { exportRunToOnnx } from "../src/core/onnx/export";
 import { initBackend } from "../src/core/tf/backend";
 import { writeModelInput } from "../src/core/train/model-input";
-import type { Tf } from "../src/core/train/tf-types";
 
 async function main(): Promise<void> {
   const [dir, sizeText] = process.argv.slice(2);
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
   await saveModel(model, join(dir, "model"));
   model.dispose();
   await writeModelInput(join(dir, "model"), { preprocess: { size, windows: resolveWindows(["brain", "subdural", "bone"]), context: 0, rsnaFix: true }, channels: 3, labels: [...LABELS], sourceKind: "dicom" });
-  await exportRunToOnnx(dir, { tf: tf as unknown as Tf });
+  await exportRunToOnnx(dir, { tf });
 }
 
 void main();

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, createWriteStream, existsSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import dicomParser from "dicom-parser";
@@ -121,17 +121,17 @@ async function runCli(args: string[], until?: RegExp): Promise<Measure> {
 }
 
 function pydicomIndex(): { seconds: number; cpu: number } | null {
-  const probe = spawnSync(values.python!, ["-c", "import pydicom"], { encoding: "utf8" });
+  const probe = spawnSync(values.python, ["-c", "import pydicom"], { encoding: "utf8" });
   if (probe.status !== 0) return null;
-  const result = spawnSync(values.python!, [join(root, "bench", "scale_index_pydicom.py"), data], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const result = spawnSync(values.python, [join(root, "bench", "scale_index_pydicom.py"), data], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (result.status !== 0) throw new Error(`pydicom peer failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as { seconds: number; cpu: number };
 }
 
 async function main(): Promise<void> {
   const load = [loadavg()[0]];
-  console.log(`scale benchmark in ${work}: ${fileCount} slices of ${size}×${size} px, labels for ${RSNA_IMAGES} images; load average ${load[0].toFixed(1)} on ${require("node:os").availableParallelism()} cores`);
-  let t = performance.now();
+  console.log(`scale benchmark in ${work}: ${fileCount} slices of ${size}×${size} px, labels for ${RSNA_IMAGES} images; load average ${load[0].toFixed(1)} on ${availableParallelism()} cores`);
+  const t = performance.now();
   const real = await generateSlices();
   await writeLabels(real);
   console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s (${readdirSync(data).length} files, labels CSV ${(readFileSync(labelsCsv).length / 1e6).toFixed(0)} MB)`);

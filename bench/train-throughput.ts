@@ -21,7 +21,6 @@ import { AdamW } from "../src/core/train/adamw";
 import { trainOnBatch, type BatchTrainer } from "../src/core/train/batch-training";
 import { openStepRunner } from "../src/core/train/parallel";
 import { trainableVariables } from "../src/core/train/step";
-import type { Tf } from "../src/core/train/tf-types";
 
 const root = resolve(__dirname, "..");
 const { values } = parseArgs({
@@ -57,9 +56,12 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 /** Child process: `replicas` replicas of ResNet18 training on random data; prints one JSON line. */
 async function child(replicas: number): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
-  const tf = info.tf as Tf;
+  const tf = info.tf;
   const model = buildModel(tf, { architecture: "resnet18", inputSize: size, channels: 3, outputs: LABELS.length, seed: 1 });
-  const trainer: BatchTrainer = { tf, model, optimizer: new AdamW(tf, 1e-4, 0.01), variables: trainableVariables(model), logits: outputsLogits(model), labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3 };
+  const trainer: BatchTrainer = {
+    tf, model, optimizer: new AdamW(tf, 1e-4, 0.01), variables: trainableVariables(model), logits: outputsLogits(model),
+    labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3,
+  };
   const runner = await openStepRunner(trainer, replicas, (m) => console.error(`warning: ${m}`));
   if (runner.replicas !== replicas) throw new Error(`asked for ${replicas} replicas, got ${runner.replicas}`);
   let seed = 1;
