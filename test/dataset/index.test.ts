@@ -100,4 +100,17 @@ describe("ich index", () => {
     expect(index[2]).toMatchObject({ id: "ID_bad", labels: null });
     expect(index[2].error).toMatch(/ID_bad\.jpg: not a PNG or JPEG/);
   });
+
+  it("keeps each folder's labelled index beside its own header cache, so caches sharing a folder (--cache, a read-only dataset's temp cache) do not overwrite each other's", async () => {
+    const other = join(dir, "other");
+    await writeSyntheticDataset({ out: other, patients: 2, slices: 3, seed: 8, size: 32 });
+    const caches = join(dir, "caches");
+    mkdirSync(caches);
+    const first = await buildIndex(data, { labels: join(data, "labels.csv"), cacheFile: join(caches, "data.jsonl"), workers: 0 });
+    const second = await buildIndex(other, { labels: join(other, "labels.csv"), cacheFile: join(caches, "other.jsonl"), workers: 0 });
+    expect(first.indexFile).not.toBe(second.indexFile);
+    expect(await entries(first.indexFile)).toHaveLength(150);
+    expect(await entries(second.indexFile)).toHaveLength(6);
+    expect((await buildIndex(other, { labels: join(other, "labels.csv"), workers: 0 })).indexFile).toBe(join(other, ".ich-index-labelled.jsonl"));
+  });
 });

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { readLabelsTable, readMetadataTable } from "../data/tables";
 import type { SliceMeta } from "../data/rsna-index";
 import { JsonLinesWriter, readJsonLines, readLines } from "./jsonl";
@@ -49,6 +49,15 @@ export function indexCachePath(root: string, cacheFile?: string): string {
     mkdirSync(join(tmpdir(), "ich-index"), { recursive: true });
     return join(tmpdir(), "ich-index", `${key}.jsonl`);
   }
+}
+
+/**
+ * The labelled index beside its header cache, named after it: DIR/.ich-index-labelled.jsonl for the
+ * default cache, <hash>-labelled.jsonl for a read-only folder's temp cache, so folders whose caches
+ * share a directory never overwrite each other's labelled index.
+ */
+function labelledIndexPath(cache: string): string {
+  return basename(cache) === INDEX_CACHE_FILE ? join(dirname(cache), LABELLED_INDEX_FILE) : cache.replace(/(\.jsonl)?$/, "-labelled.jsonl");
 }
 
 export async function buildIndex(rootArg: string, options: BuildIndexOptions = {}): Promise<IndexSummary> {
@@ -149,7 +158,7 @@ export async function buildIndex(rootArg: string, options: BuildIndexOptions = {
     await pool.close();
   }
   if (!summary.cancelled && (options.labels || options.metadata || options.out)) {
-    const out = options.out ? resolve(options.out) : join(dirname(cache), LABELLED_INDEX_FILE);
+    const out = options.out ? resolve(options.out) : labelledIndexPath(cache);
     summary.labels = await writeLabelledIndex(cache, out, options.labels, options.metadata);
     if (!options.labels) delete summary.labels;
     summary.indexFile = out;
