@@ -42,7 +42,7 @@ describe("training survives bad images", () => {
     const result = await train({ config: config(0.1), runStore: store, loaderWorkers: 0, onEvent: (e) => events.push(e) });
     expect(result.status).toBe("completed");
     const record = await store.get(result.runId);
-    expect(record.badImages).toEqual([{ file: victim.file, reason: expect.stringMatching(/truncated/) }]);
+    expect(record.badImages).toEqual([{ file: victim.file, reason: expect.stringMatching(/^pixel data is truncated/) }]);
     expect(record.badImageCount).toBe(1);
     const warnings = events.filter((e) => e.type === "warning").map((e) => (e as { message: string }).message);
     expect(warnings.filter((w) => w.startsWith(`skipped unreadable training image ${victim.file}: `))).toHaveLength(1);

@@ -30,8 +30,10 @@ export class BadImageTracker {
     return this.seen.size + this.extra;
   }
 
-  private record(file: string, reason: string): BadImage | null {
+  private record(file: string, error: string): BadImage | null {
     if (this.seen.has(file)) return null;
+    // The DICOM core's errors start with the file's path: keep the reason alone beside `file`.
+    const reason = error.startsWith(`${file}: `) ? error.slice(file.length + 2) : error;
     this.seen.set(file, reason);
     if (this.list.length < MAX_LISTED_BAD_IMAGES) this.list.push({ file, reason });
     return { file, reason };
