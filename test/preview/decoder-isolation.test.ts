@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { DicomError } from "../../src/core/dicom/types";
 import { encodeCtSlice } from "../../src/core/synth";
 import { DecoderProcess, sliceDecoderEntry } from "../../src/extension/preview/decoder-process";
 import { SliceLoader } from "../../src/extension/preview/slice-loader";
@@ -82,7 +83,7 @@ describe("slice decoder isolation", () => {
     // Queued behind the bomb: it must survive the crash and run in the next process.
     const [bombResult, goodResult] = await Promise.allSettled([loader.load(bomb, 0), loader.load(good, 0)]);
     expect(bombResult.status).toBe("rejected");
-    const error = (bombResult as PromiseRejectedResult).reason;
+    const error = (bombResult as PromiseRejectedResult).reason as DicomError;
     expect(error).toMatchObject({ name: "DicomError", file: bomb, code: "decode-failed" });
     expect(error.reason).toBe("decoding needed more than 384 MiB of memory — the file may be hostile or corrupt");
     expect(goodResult.status).toBe("fulfilled");

@@ -51,9 +51,12 @@ describe("gradCam", () => {
   it("gives an all-zero map for an output the features argue against (ReLU), and restores the layer", () => {
     const model = tinyModel();
     const layer = featureLayer(model);
+    // The method is compared by identity (restored, not left patched), never called unbound.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const call = layer.call;
     const grid = gradCam(tf, model, blobImage(), 1);
     expect(grid.values.every((v) => v === 0)).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     expect(layer.call).toBe(call);
   });
 
@@ -66,7 +69,7 @@ describe("gradCam", () => {
     const pooled = tf.layers.globalAveragePooling2d({}).apply(act) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: 6, activation: "sigmoid", kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(pooled) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
-    const grid = gradCam(tf, model, tf.randomUniform([1, 32, 32, 1], 0, 1, "float32", 7) as tf.Tensor4D, 3);
+    const grid = gradCam(tf, model, tf.randomUniform<tf.Rank.R4>([1, 32, 32, 1], 0, 1, "float32", 7), 3);
     expect(grid.layer).toBe("trunk_out");
     expect([grid.width, grid.height]).toEqual([16, 16]);
     expect(grid.values.every((v) => v >= 0 && v <= 1)).toBe(true);

@@ -15,7 +15,7 @@ function stack(n: number, orientation: Orientation, spacing: number, origin: [nu
     header: {
       seriesInstanceUid: "1.2.3",
       imageOrientationPatient: orientation,
-      imagePositionPatient: [origin[0] + normal[0] * spacing * k, origin[1] + normal[1] * spacing * k, origin[2] + normal[2] * spacing * k] as [number, number, number],
+      imagePositionPatient: [0, 1, 2].map((axis) => origin[axis] + normal[axis] * spacing * k) as [number, number, number],
       instanceNumber: n - k, // deliberately reversed: position must win
     },
   }));

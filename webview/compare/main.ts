@@ -38,7 +38,7 @@ function scatterCard(id: string, title: string, xTitle: string, logX: boolean): 
         ...baseChartOptions(false),
         scales: { x: { type: logX ? "logarithmic" : "linear", title: { display: true, text: xTitle }, grid: {}, ticks: {} }, y: { type: "linear", title: { display: true, text: "" }, grid: {}, ticks: {} } },
       },
-    }) as unknown as Chart,
+    }),
   );
   return section;
 }

@@ -62,7 +62,7 @@ function renderCharts(): void {
   setDatasets(
     "roc",
     LABELS.filter((l) => roc[l]?.length).map((label) =>
-      dataset(`${label}${evaluation?.perLabel[label]?.auc != null ? ` (AUC ${evaluation.perLabel[label]!.auc!.toFixed(3)})` : ""}`, roc[label]!.map((p) => ({ x: p.fpr, y: p.tpr })), LABELS.indexOf(label), { pointRadius: 0 }),
+      dataset(`${label}${evaluation?.perLabel[label]?.auc != null ? ` (AUC ${evaluation.perLabel[label].auc.toFixed(3)})` : ""}`, roc[label]!.map((p) => ({ x: p.fpr, y: p.tpr })), LABELS.indexOf(label), { pointRadius: 0 }),
     ),
   );
   const rocNote = document.getElementById("roc-note");

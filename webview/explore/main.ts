@@ -27,7 +27,13 @@ function binLabel(h: Histogram, i: number): string {
   return h.kind === "values" ? formatValue(b.from) : `${formatValue(b.from)}–${formatValue(b.to)}`;
 }
 
-function barChart(id: string, title: string, labels: string[], values: number[], options: { yTitle: string; color?: string; percentAxis?: boolean; note?: string }): HTMLElement {
+function barChart(
+  id: string,
+  title: string,
+  labels: string[],
+  values: number[],
+  options: { yTitle: string; color?: string; percentAxis?: boolean; note?: string },
+): HTMLElement {
   const { section, canvas } = chartCard(id, title);
   if (options.note) section.append(el("p", { class: "muted note" }, options.note));
   const chart = createChart(canvas, {

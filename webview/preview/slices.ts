@@ -21,7 +21,8 @@ export function showSlice(message: SliceMessage): void {
   state.index = message.index;
   state.total = message.total;
   state.frame = message.frame;
-  const fileWindow = message.windowWidth !== undefined && message.windowCenter !== undefined && message.windowWidth >= 1 ? makeWindow(message.windowWidth, message.windowCenter) : undefined;
+  const { windowWidth, windowCenter } = message;
+  const fileWindow = windowWidth !== undefined && windowCenter !== undefined && windowWidth >= 1 ? makeWindow(windowWidth, windowCenter) : undefined;
   const firstSlice = !state.firstPaintDone;
   state.fileWindow = fileWindow;
   fileWindowButton.hidden = !fileWindow;

@@ -18,7 +18,8 @@ export function showTooltip(event: MouseEvent): void {
   const shown = state.shown;
   if (!shown || !state.view) return;
   const { x, y } = canvasPoint(event);
-  const info = hoverAt(state.view, x, y, { width: shown.message.width, height: shown.message.height, hu: shown.hu, rgba: shown.rgba }, shownHeat(ui.heatToggle.checked));
+  const image = { width: shown.message.width, height: shown.message.height, hu: shown.hu, rgba: shown.rgba };
+  const info = hoverAt(state.view, x, y, image, shownHeat(ui.heatToggle.checked));
   if (!info) {
     hideTooltip();
     return;

@@ -20,7 +20,9 @@ import {
 import { LABELS } from "../../src/shared/labels";
 import { el } from "./dom";
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip);
+Chart.register(
+  LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip,
+);
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -88,7 +90,7 @@ export function exposeData(chart: Chart, element: HTMLElement): void {
   const series = chart.data.datasets.map((d) => ({
     label: d.label ?? "",
     points: d.data.filter((v) => v !== null && v !== undefined).length,
-    x: (d.data as unknown[]).map((v) => (typeof v === "object" && v !== null && "x" in v ? (v as { x: unknown }).x : null)).filter((x) => x !== null),
+    x: (d.data as unknown[]).map((v) => (typeof v === "object" && v !== null && "x" in v ? v.x : null)).filter((x) => x !== null),
   }));
   element.dataset.series = JSON.stringify(series);
 }
@@ -130,7 +132,7 @@ export function lineChart(canvas: HTMLCanvasElement, axes: { xTitle: string; yTi
         y: { type: axes.logY ? "logarithmic" : "linear", title: axes.yTitle === undefined ? { display: false } : { display: true, text: axes.yTitle }, grid: {}, ticks: {} },
       },
     },
-  }) as unknown as Chart;
+  });
 }
 
 /** Bars of ROC AUC (0 to 1) per label, one dataset per run or source. */
@@ -142,7 +144,7 @@ export function aucBarChart(canvas: HTMLCanvasElement): Chart {
       ...baseChartOptions(false),
       scales: { x: { grid: {}, ticks: {} }, y: { min: 0, max: 1, title: { display: true, text: "ROC AUC" }, grid: {}, ticks: {} } },
     },
-  }) as unknown as Chart;
+  });
 }
 
 /** Replaces the chart's datasets, redraws without animation and mirrors the data into its card. */

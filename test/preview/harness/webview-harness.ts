@@ -85,9 +85,9 @@ async function main(): Promise<void> {
         })()`,
       );
     };
-    const sent = () => page.evaluate("window.__sent") as Promise<{ type: string; name?: string; ms?: number; index?: number }[]>;
+    const sent = () => page.evaluate<{ type: string; name?: string; ms?: number; index?: number }[]>("window.__sent");
     const canvasHash = () =>
-      page.evaluate(`(() => {
+      page.evaluate<{ h: number; lit: number }>(`(() => {
         const c = document.getElementById("canvas");
         const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
         let h = 0;
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
           if (d[i] + d[i + 1] + d[i + 2] > 30) lit++;
         }
         return { h, lit };
-      })()`) as Promise<{ h: number; lit: number }>;
+      })()`);
 
     const middle = Math.floor(files.length / 2);
     const firstSlice = sliceMessage(middle);
