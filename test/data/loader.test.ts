@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { streamBatches } from "../../src/core/data/batch-loader";
+import { streamBatches, type Batch } from "../../src/core/data/batch-loader";
 import type { BatchResult, BatchTask } from "../../src/core/data/batch-task";
 import { LoaderPool } from "../../src/core/data/loader-pool";
 import { openDataset, preprocessOptions } from "../../src/core/data/dataset";
@@ -9,7 +9,9 @@ import { tinyConfig } from "../train/tiny-config";
 
 const config = tinyConfig();
 const preprocess = preprocessOptions(config);
-const augment = { flip: { p: 0.5 }, rotate: { p: 0.5, degrees: 10 }, zoom: { p: 0.5, max: 1.1 }, brightnessContrast: { p: 0.5, brightness: 0.1, contrast: 0.1 } };
+const augment = {
+  flip: { p: 0.5 }, rotate: { p: 0.5, degrees: 10 }, zoom: { p: 0.5, max: 1.1 }, brightnessContrast: { p: 0.5, brightness: 0.1, contrast: 0.1 },
+};
 const pools: LoaderPool[] = [];
 afterAll(async () => Promise.all(pools.map((p) => p.close())));
 
@@ -51,7 +53,7 @@ describe("dataset streaming", () => {
     const plan = await openDataset(config);
     const stream = streamBatches(spy, { samples: plan.train, batchSize: 2, preprocess, channels: 3, augment: null, prefetch: 3 });
     const first = await stream.next();
-    expect(first.value?.index).toBe(0);
+    expect((first.value as Batch | undefined)?.index).toBe(0);
     // batch 0 consumed, batches 1..3 already requested
     expect(requested).toHaveLength(4);
     let count = 1;
@@ -63,10 +65,11 @@ describe("dataset streaming", () => {
   it("resumes mid-epoch without preparing the skipped batches", async () => {
     const plan = await openDataset(config);
     const pool = new LoaderPool(0);
+    const seeded = { samples: plan.train, batchSize: 4, preprocess, channels: 3, augment, shuffleSeed: 7, augmentSeed: 3 };
     const all = [];
-    for await (const b of streamBatches(pool, { samples: plan.train, batchSize: 4, preprocess, channels: 3, augment, shuffleSeed: 7, augmentSeed: 3 })) all.push(b);
+    for await (const b of streamBatches(pool, seeded)) all.push(b);
     const tail = [];
-    for await (const b of streamBatches(pool, { samples: plan.train, batchSize: 4, preprocess, channels: 3, augment, shuffleSeed: 7, augmentSeed: 3, startBatch: 2 })) tail.push(b);
+    for await (const b of streamBatches(pool, { ...seeded, startBatch: 2 })) tail.push(b);
     expect(tail.map((b) => b.index)).toEqual([2, 3]);
     expect(tail.map((b) => b.samples.map((s) => s.id))).toEqual(all.slice(2).map((b) => b.samples.map((s) => s.id)));
     expect(Array.from(tail[0].x)).toEqual(Array.from(all[2].x));
@@ -87,7 +90,8 @@ describe("adjacent-slice context on synthetic data", () => {
     };
     const [below, centre, above] = [slice(-1), slice(0), slice(1)];
     for (const pixel of [0, 300, 517]) {
-      expect(Array.from(prepared.image.subarray(pixel * 9, pixel * 9 + 9))).toEqual([...below.subarray(pixel * 3, pixel * 3 + 3), ...centre.subarray(pixel * 3, pixel * 3 + 3), ...above.subarray(pixel * 3, pixel * 3 + 3)]);
+      const rgb = (image: Float32Array) => [...image.subarray(pixel * 3, pixel * 3 + 3)];
+      expect(Array.from(prepared.image.subarray(pixel * 9, pixel * 9 + 9))).toEqual([...rgb(below), ...rgb(centre), ...rgb(above)]);
     }
     expect(Array.from(below)).not.toEqual(Array.from(centre));
   });
