@@ -1,8 +1,9 @@
 // The explorer's numbers on a generated folder, checked against what the generator wrote
 // (labels.csv, metadata.csv) and against the DICOM headers read independently with dicom-parser.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exploreDataset, rerollAugmentation } from "../../src/core/dataset/explore";
 import { Reservoir, ValueCounter } from "../../src/core/dataset/explore-stats";
@@ -106,6 +107,20 @@ describe("ich explore summary on an ich synth folder", () => {
     expect(other.slices.map((x) => x.original)).toEqual(preview.slices.map((x) => x.original));
     expect(other.slices[0].augmented[0]).not.toBe(preview.slices[0].augmented[0]);
     await expect(rerollAugmentation(config, ["/etc/passwd"], 1)).rejects.toThrow(/not inside the experiment's data folder/);
+  });
+
+  it("counts the patients, studies and series of an image folder from its experiment's patient table", async () => {
+    const images = join(dir, "images");
+    mkdirSync(images);
+    const png = new PNG({ width: 8, height: 8 });
+    png.data.fill(128);
+    for (const id of truth.keys()) writeFileSync(join(images, `${id}.png`), PNG.sync.write(png));
+    const config = join(dir, "images.ich.json");
+    const data = { kind: "images", imageDir: "images", labels: "data/labels.csv", metadata: "data/metadata.csv", split: { by: "patient" } };
+    writeFileSync(config, JSON.stringify({ name: "jpg", data }));
+    const s = await exploreDataset(config, { cacheFile: join(dir, "images-cache.jsonl") });
+    const files = PATIENTS * SLICES;
+    expect(s.counts).toMatchObject({ files, images: files, labelled: files, patients: PATIENTS, studies: PATIENTS, series: PATIENTS });
   });
 
   it("refuses a synthetic experiment (no folder) and a missing folder, naming them", async () => {

@@ -15,6 +15,8 @@ export interface EntrySource {
 
 export interface EntrySourceOptions {
   labels?: string;
+  /** Patient table of an image folder (PatientID, study and series by image id). */
+  metadata?: string;
   /** Header cache (default DIR/.ich-index.jsonl). */
   cacheFile?: string;
   /** Labelled index (default beside the cache). */
@@ -25,8 +27,8 @@ export interface EntrySourceOptions {
 
 /** The entries of the dataset folder `root`, with labels from `options.labels` when given. */
 export async function datasetEntries(root: string, options: EntrySourceOptions = {}): Promise<EntrySource> {
-  const { labels, cacheFile, out, signal, onProgress } = options;
-  const summary = await buildIndex(root, { labels, cacheFile, out, signal, onProgress });
+  const { labels, metadata, cacheFile, out, signal, onProgress } = options;
+  const summary = await buildIndex(root, { labels, metadata, cacheFile, out, signal, onProgress });
   const labelsWithoutFiles = summary.labels?.labelsWithoutFiles ?? null;
   return { source: summary.indexFile, entries: readIndex(summary.indexFile), labelsWithoutFiles, cancelled: summary.cancelled };
 }

@@ -75,7 +75,8 @@ export async function exploreDataset(targetPath: string, options: ExploreOptions
   const started = Date.now();
   const target = await resolveTarget(targetPath, options.labels);
   const { cacheFile, signal, onProgress } = options;
-  const source = await datasetEntries(target.root, { labels: target.labels ?? undefined, cacheFile, signal, onProgress });
+  const metadata = target.config?.data.kind === "images" ? target.config.data.metadata : undefined;
+  const source = await datasetEntries(target.root, { labels: target.labels ?? undefined, metadata, cacheFile, signal, onProgress });
   const stats = new ExploreStats(options.samplesPerGroup ?? 4);
   for await (const entry of source.entries) stats.add(entry);
   const result = stats.result(source.labelsWithoutFiles);
