@@ -167,7 +167,7 @@ describe("ich lr-find", () => {
     expect(rows.map((r) => r[0])).toEqual([1e-7, 2.51e-6, 6.31e-5, 1.58e-3, 3.98e-2, 1]);
     for (const r of rows) expect(r.every(Number.isFinite)).toBe(true);
     expect(lines[7]).toBe("");
-    expect(lines[8]).toMatch(/^suggested maxLr \d\.\d\de[-+]\d+ \(steepest descent\); minimum\/10: \d\.\d\de[-+]\d+/);
+    expect(lines[8]).toMatch(/^suggested maxLr \d\.\d\de[-+]\d+ \(steepest descent, 32 px\); minimum\/10: \d\.\d\de[-+]\d+/);
     expect(lines).toHaveLength(9);
   });
 
