@@ -16,7 +16,7 @@ describe("AdamW", () => {
     expect(isDecayed(bias)).toBe(false);
     // zero gradients: Adam moves nothing, only the decoupled decay acts
     optimizer.apply([kernel, bias], { "dense/kernel": tf.zeros([2, 2]), "dense/bias": tf.zeros([2]) });
-    expect(Array.from(kernel.dataSync())).toEqual([0.95, -1.9, 2.85, 3.8].map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(kernel.dataSync())).toEqual([0.95, -1.9, 2.85, 3.8].map((v): unknown => expect.closeTo(v, 6)));
     expect(Array.from(bias.dataSync())).toEqual([1, 1]);
     optimizer.setLearningRate(0.2);
     optimizer.apply([kernel, bias], { "dense/kernel": tf.zeros([2, 2]), "dense/bias": tf.zeros([2]) });
@@ -34,7 +34,7 @@ describe("AdamW", () => {
     const w2 = tf.variable(w.clone(), true, "w2/kernel");
     a.apply([w], { "w/kernel": tf.tensor1d([0.1, 0.1, 0.1]) });
     b.apply([w2], { "w2/kernel": tf.tensor1d([0.1, 0.1, 0.1]) });
-    expect(Array.from(w2.dataSync())).toEqual(Array.from(w.dataSync()).map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(w2.dataSync())).toEqual(Array.from(w.dataSync()).map((v): unknown => expect.closeTo(v, 6)));
   });
 });
 
@@ -58,7 +58,7 @@ describe("AdamW parameter groups", () => {
     a.setGroups([{ key: "0", names: [va[0].name], multiplier: 0.01 }, { key: "2", names: [va[1].name], multiplier: 1 }]);
     a.apply(va, grads(va));
     // Adam's first step moves each weight by its learning rate (sign of the gradient).
-    expect(Array.from(va[0].dataSync())).toEqual([1 - 0.001, 2 + 0.001].map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(va[0].dataSync())).toEqual([1 - 0.001, 2 + 0.001].map((v): unknown => expect.closeTo(v, 6)));
     expect(va[1].dataSync()[0]).toBeCloseTo(3 - 0.1, 5);
     expect(a.learningRateOf(va[0].name)).toBeCloseTo(0.001, 12);
 
@@ -77,7 +77,7 @@ describe("AdamW parameter groups", () => {
     a.apply(va, second(va));
     b.apply(vb, second(vb));
     expect(Math.abs(va[1].dataSync()[0] - fresh)).toBeGreaterThan(0.01);
-    expect(Array.from(vb[0].dataSync())).toEqual(Array.from(va[0].dataSync()).map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(vb[0].dataSync())).toEqual(Array.from(va[0].dataSync()).map((v): unknown => expect.closeTo(v, 6)));
     expect(vb[1].dataSync()[0]).toBeCloseTo(va[1].dataSync()[0], 6);
     a.dispose();
     b.dispose();

@@ -44,7 +44,7 @@ describe("BCE from logits", () => {
     const xs = [[2, 1], [-2, 0.5]];
     const z = xs.map(([a, b]) => [0, 1, 2].map((l) => a * kernel[0][l] + b * kernel[1][l] + bias[l]));
     const logits = trainingLogits(tf, model, tf.tensor2d(xs))!;
-    expect(Array.from(logits.dataSync())).toEqual(z.flat().map((v) => expect.closeTo(v, 4)));
+    expect(Array.from(logits.dataSync())).toEqual(z.flat().map((v): unknown => expect.closeTo(v, 4)));
     const y = [[0, 1, 1], [1, 0, 0]];
     const w = [2, 1, 1];
     const loss = modelLoss(tf, model, tf.tensor2d(xs), tf.tensor2d(y), w, false).dataSync()[0];
@@ -62,7 +62,7 @@ describe("BCE from logits", () => {
     const kernelGrad = grads[variables[0].name].arraySync() as number[][];
     // dL/dz_l = w_l (σ(z_l) − y_l) / Σw; dL/dK[i][l] = x_i · dL/dz_l
     const dz = [50, -50, 0].map((v, l) => (w[l] * (sigmoid(v) - [0, 1, 1][l])) / 3);
-    expect(kernelGrad[0]).toEqual(dz.map((v) => expect.closeTo(2 * v, 5)));
+    expect(kernelGrad[0]).toEqual(dz.map((v): unknown => expect.closeTo(2 * v, 5)));
     expect(Math.abs(kernelGrad[0][0])).toBeGreaterThan(0.5);
 
     // The old loss: BCE on clipped probabilities has exactly zero gradient at saturated outputs.

@@ -25,7 +25,7 @@ let tf: Tf;
 const root = mkdtempSync(join(tmpdir(), "ich-parallel-"));
 
 beforeAll(async () => {
-  tf = (await initBackend({ prefer: "wasm" })).tf as Tf;
+  tf = (await initBackend({ prefer: "wasm" })).tf;
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -43,7 +43,8 @@ function smallModel(batchNorm: boolean): LayersModel {
 }
 
 function trainerFor(model: LayersModel): BatchTrainer {
-  return { tf, model, optimizer: new AdamW(tf, 1e-3, 0.01), variables: trainableVariables(model), logits: true, labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: CHANNELS };
+  const optimizer = new AdamW(tf, 1e-3, 0.01);
+  return { tf, model, optimizer, variables: trainableVariables(model), logits: true, labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: CHANNELS };
 }
 
 /** A batch of `n` deterministic pseudo-random images and 0/1 labels. */
@@ -65,7 +66,10 @@ function fullBatchGradients(trainer: BatchTrainer, batch: Batch): { loss: number
     const flat = trainer.variables.map((v) => grads[v.name].dataSync() as Float32Array);
     const out = new Float32Array(flat.reduce((s, g) => s + g.length, 0));
     let offset = 0;
-    for (const g of flat) (out.set(g, offset), (offset += g.length));
+    for (const g of flat) {
+      out.set(g, offset);
+      offset += g.length;
+    }
     return { loss: value.dataSync()[0], grads: out };
   });
 }

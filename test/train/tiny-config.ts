@@ -2,7 +2,15 @@ import { validateExperiment } from "../../src/core/experiment";
 import type { ExperimentConfig } from "../../src/core/experiment/types";
 
 /** A seconds-long experiment: 16 synthetic 32 px training slices, small CNN, WASM. */
-export function tinyConfig(overrides: { epochs?: number; maxStepsPerEpoch?: number; tta?: boolean; earlyStopping?: { patience: number; minDelta: number }; progressiveResizing?: { fromEpoch: number; size: number }[] } = {}): ExperimentConfig {
+export interface TinyOverrides {
+  epochs?: number;
+  maxStepsPerEpoch?: number;
+  tta?: boolean;
+  earlyStopping?: { patience: number; minDelta: number };
+  progressiveResizing?: { fromEpoch: number; size: number }[];
+}
+
+export function tinyConfig(overrides: TinyOverrides = {}): ExperimentConfig {
   return validateExperiment(
     {
       name: "tiny",

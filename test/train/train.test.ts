@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { evaluateRun } from "../../src/core/predict/evaluate-run";
+import type { RunEvaluation } from "../../src/core/predict/run-evaluation";
 import { RunStore } from "../../src/core/runs";
 import { writeSyntheticDataset } from "../../src/core/synth";
 import type { MetricsLine, ProgressEvent } from "../../src/core/runs/types";
 import { findCheckpoint } from "../../src/core/train/checkpoint";
+import type { ModelInputSpec } from "../../src/core/train/model-input";
 import { train } from "../../src/core/train/train";
 import type { LayersModel, Tensor } from "../../src/core/train/tf-types";
 import { tinyConfig } from "./tiny-config";
@@ -22,8 +24,8 @@ vi.mock("../../src/core/train/initial-model", async (importOriginal) => {
       const model = await original.initialModel(...args);
       const apply = model.apply.bind(model);
       const predict = model.predict.bind(model);
-      model.apply = ((x, kwargs) => (modelCalls.push(`train ${side(x)}`), apply(x, kwargs))) as typeof model.apply;
-      model.predict = ((x, config) => (modelCalls.push(`val ${side(x)}`), predict(x, config))) as typeof model.predict;
+      model.apply = (x, kwargs) => (modelCalls.push(`train ${side(x)}`), apply(x, kwargs));
+      model.predict = (x, config) => (modelCalls.push(`val ${side(x)}`), predict(x, config));
       return model;
     },
   };
@@ -55,7 +57,7 @@ describe("train", () => {
     expect(metrics.filter((m) => m.kind === "step")).toHaveLength(6);
     expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss);
     expect(epochs[0].val?.perLabel.any?.auc).toBeDefined();
-    const evaluation = JSON.parse(readFileSync(paths.evalJson, "utf8"));
+    const evaluation = JSON.parse(readFileSync(paths.evalJson, "utf8")) as RunEvaluation;
     expect(evaluation.samples).toBe(8);
     expect(Object.keys(evaluation.roc)).toHaveLength(6);
     const csv = readFileSync(paths.predictionsCsv, "utf8").trim().split("\n");
@@ -69,7 +71,7 @@ describe("train", () => {
     const external = await evaluateRun(store, result.runId, { data: join(root, "other-dicom"), backend: "wasm", loaderWorkers: 0 });
     expect(external.samples).toBe(other.files.length);
     expect(external.data).toMatch(/all 6 labelled DICOM files/);
-    expect(JSON.parse(readFileSync(paths.evalJson, "utf8")).samples).toBe(6);
+    expect((JSON.parse(readFileSync(paths.evalJson, "utf8")) as RunEvaluation).samples).toBe(6);
     expect(readFileSync(paths.predictionsCsv, "utf8").trim().split("\n")).toHaveLength(1 + 6 * 6);
   });
 
@@ -88,7 +90,7 @@ describe("train", () => {
     expect(first.status).toBe("cancelled");
     expect((await store.get(first.runId)).status).toBe("cancelled");
     const paths = store.paths(first.runId);
-    const state = JSON.parse(readFileSync(join(paths.checkpointDir, "state.json"), "utf8"));
+    const state = JSON.parse(readFileSync(join(paths.checkpointDir, "state.json"), "utf8")) as unknown;
     expect(state).toMatchObject({ epoch: 1, batch: 1, globalStep: 1 });
 
     const resumed = await train({ config: tinyConfig({ epochs: 2 }), runStore: store, resumeRunId: first.runId, loaderWorkers: 0 });
@@ -105,7 +107,8 @@ describe("train", () => {
     const events: ProgressEvent[] = [];
     modelCalls.length = 0;
     // minDelta 10: no epoch can count as an improvement after the first
-    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing: [{ fromEpoch: 2, size: 40 }, { fromEpoch: 3, size: 48 }] });
+    const progressiveResizing = [{ fromEpoch: 2, size: 40 }, { fromEpoch: 3, size: 48 }];
+    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing });
     const result = await train({
       config,
       runStore: store,
@@ -121,7 +124,7 @@ describe("train", () => {
     expect(record.epochsDone).toBe(3);
     // one training step and one validation batch (8 + 8 slices, batch 8) per epoch, each at its epoch's size
     expect(modelCalls).toEqual(["train 32x32", "val 32x32", "epoch 1", "train 40x40", "val 40x40", "epoch 2", "train 48x48", "val 48x48", "epoch 3"]);
-    const input = JSON.parse(readFileSync(join(store.paths(result.runId).modelDir, "ich-input.json"), "utf8"));
+    const input = JSON.parse(readFileSync(join(store.paths(result.runId).modelDir, "ich-input.json"), "utf8")) as ModelInputSpec;
     expect(input.preprocess.size).toBe([32, 40, 48][result.best!.epoch - 1]);
   });
 });

@@ -49,7 +49,7 @@ export const command: Command = {
         config,
         runStore: openRunStore(values.runs),
         steps,
-        stage: values.stage as "frozen" | "unfrozen" | undefined,
+        stage: values.stage,
         backend: values.backend as BackendChoice | undefined,
         signal: controller.signal,
         onEvent: (e) => {

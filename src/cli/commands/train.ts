@@ -68,7 +68,7 @@ export const command: Command = {
         signal: controller.signal,
         onEvent: progressPrinter(values["json-progress"] === true),
         loaderWorkers: workers,
-        trainWorkers: trainWorkers as "auto" | number | undefined,
+        trainWorkers,
       });
       if (!values["json-progress"] && result.best) {
         process.stdout.write(`best epoch ${result.best.epoch}: validation weighted log loss ${result.best.weightedLogLoss.toFixed(4)}, mean AUC ${result.best.meanAuc.toFixed(3)}\n${result.runDir}\n`);

@@ -79,7 +79,9 @@ export class AdamW {
   apply(variables: readonly Variable[], grads: Record<string, Tensor>): void {
     const ordered: Record<string, Tensor> = {};
     for (const v of variables) if (grads[v.name] && !this.groupOf.has(v.name)) ordered[v.name] = grads[v.name];
-    if (Object.keys(ordered).length > 0 || this.groups.length === 0) this.optimizer.applyGradients(ordered as Parameters<typeof this.optimizer.applyGradients>[0]);
+    if (Object.keys(ordered).length > 0 || this.groups.length === 0) {
+      this.optimizer.applyGradients(ordered as Parameters<typeof this.optimizer.applyGradients>[0]);
+    }
     for (const group of this.groups) {
       if (!group.names.some((name) => grads[name])) continue;
       const optimizer = this.groupOptimizer(group.key);

@@ -27,7 +27,7 @@ export interface TrainingSetup {
 /** Starts the backend (its warnings go to `warn`) and indexes the config's data. */
 export async function openTraining(config: ExperimentConfig, prefer: BackendChoice | undefined, warn: (message: string) => void): Promise<TrainingSetup> {
   const backend = await initBackend({ prefer: prefer ?? config.train.backend });
-  const tf = backend.tf as Tf;
+  const tf = backend.tf;
   for (const message of backend.warnings) warn(message);
   const plan = await openDataset(config);
   const labels = modelLabels(config);

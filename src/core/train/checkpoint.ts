@@ -39,7 +39,8 @@ export async function saveCheckpoint(dir: string, model: LayersModel, optimizer:
   await saveModel(model, join(next, "model"));
   const serialized = await optimizer.serialize();
   // Every file and folder is flushed before the swap: after a power cut the renamed folder must hold data, not holes.
-  await writeFileAtomic(join(next, OPTIMIZER), new Uint8Array(serialized.data.buffer, serialized.data.byteOffset, serialized.data.byteLength), { durable: true });
+  const { buffer, byteOffset, byteLength } = serialized.data;
+  await writeFileAtomic(join(next, OPTIMIZER), new Uint8Array(buffer, byteOffset, byteLength), { durable: true });
   await writeFileAtomic(join(next, OPTIMIZER_SPEC), JSON.stringify({ names: serialized.names, shapes: serialized.shapes }), { durable: true });
   await writeFileAtomic(join(next, STATE), JSON.stringify(state, null, 2), { durable: true });
   await syncDir(next);

@@ -53,12 +53,18 @@ export function groupMultipliers(fineTune: FineTuneConfig, stage: Stage, groups:
 export function fineTuneLr(fineTune: FineTuneConfig, stepsPerEpoch: number, globalStep: number): { stage: Stage; lr: number } {
   const frozenSteps = fineTune.freezeEpochs * stepsPerEpoch;
   if (globalStep < frozenSteps) {
-    const options = { maxLr: fineTune.baseLr, totalSteps: frozenSteps, warmupShare: FROZEN_PCT_START, divFactor: FIT_ONE_CYCLE_DIV, finalDivFactor: FIT_ONE_CYCLE_DIV_FINAL / FIT_ONE_CYCLE_DIV };
+    const options = {
+      maxLr: fineTune.baseLr, totalSteps: frozenSteps, warmupShare: FROZEN_PCT_START,
+      divFactor: FIT_ONE_CYCLE_DIV, finalDivFactor: FIT_ONE_CYCLE_DIV_FINAL / FIT_ONE_CYCLE_DIV,
+    };
     return { stage: "frozen", lr: oneCycleLr(globalStep, options) };
   }
   const maxLr = stagePeakLr(fineTune, "unfrozen");
   // oneCycleLr ends at maxLr/divFactor/finalDivFactor; fastai ends at lr_max/div_final.
-  const options = { maxLr, totalSteps: fineTune.epochs * stepsPerEpoch, warmupShare: fineTune.pctStart, divFactor: fineTune.div, finalDivFactor: FIT_ONE_CYCLE_DIV_FINAL / fineTune.div };
+  const options = {
+    maxLr, totalSteps: fineTune.epochs * stepsPerEpoch, warmupShare: fineTune.pctStart,
+    divFactor: fineTune.div, finalDivFactor: FIT_ONE_CYCLE_DIV_FINAL / fineTune.div,
+  };
   return { stage: "unfrozen", lr: oneCycleLr(globalStep - frozenSteps, options) };
 }
 

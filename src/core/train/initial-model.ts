@@ -11,13 +11,15 @@ export async function initialModel(tf: Tf, config: ExperimentConfig, channels: n
   const source = pretrainedSource(config);
   if (!source) {
     // inputSize null: the same weights serve every progressive-resizing size.
-    return buildModel(tf, { architecture: config.model.architecture, inputSize: null, channels, outputs, head: config.model.head, dropout: config.model.dropout, seed: config.train.seed });
+    const { architecture, head, dropout } = config.model;
+    return buildModel(tf, { architecture, inputSize: null, channels, outputs, head, dropout, seed: config.train.seed });
   }
   if (source.kind !== "run" && isOnnxPretrained(source.kind === "url" ? source.url : source.path)) {
     // torchvision weights: the catalog architecture with `model.head`; the classifier is kept only when it already has `outputs` outputs.
     const path = source.kind === "url" ? source.url : source.path;
     const { architecture, head, dropout } = config.model;
-    const { model } = await loadOnnxPretrained(tf, path, { architecture, inputSize: null, channels, outputs, head, dropout, seed: config.train.seed, keepClassifier: true });
+    const onnxOptions = { architecture, inputSize: null, channels, outputs, head, dropout, seed: config.train.seed, keepClassifier: true };
+    const { model } = await loadOnnxPretrained(tf, path, onnxOptions);
     return model;
   }
   const loaded = source.kind === "run" ? await loadModel(tf, runStore.paths(source.runId).modelDir) : await loadPretrained(tf, source.kind === "url" ? source.url : source.path);

@@ -22,7 +22,6 @@ export function weightedBce(tf: Tf, output: Tensor, targets: Tensor, weights: re
   });
 }
 
-type AnyLayer = LayersModel["layers"][number];
 interface ActivationHolder {
   activation: { getClassName(): string; apply(x: Tensor): Tensor } | null;
 }
@@ -38,7 +37,7 @@ const IDENTITY = { getClassName: () => "linear", apply: (x: Tensor) => x };
  */
 export function trainingLogits(tf: Tf, model: LayersModel, x: Tensor): Tensor | null {
   if (model.outputs.length !== 1) return null;
-  const last = model.outputs[0].sourceLayer as AnyLayer;
+  const last = model.outputs[0].sourceLayer;
   const kind = last.getClassName();
   if ((last.getConfig() as { activation?: string }).activation !== "sigmoid" || (kind !== "Dense" && kind !== "Activation")) return null;
   const holder = last as unknown as ActivationHolder;

@@ -26,6 +26,6 @@ export async function readModelInput(modelDir: string): Promise<ModelInputSpec> 
   try {
     return JSON.parse(await readFile(path, "utf8")) as ModelInputSpec;
   } catch (error) {
-    throw new Error(`${path}: cannot read the model's input description (${errorMessage(error)}); was the model saved by ich train?`);
+    throw new Error(`${path}: cannot read the model's input description (${errorMessage(error)}); was the model saved by ich train?`, { cause: error });
   }
 }

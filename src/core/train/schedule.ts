@@ -12,7 +12,10 @@ export interface OneCycleOptions {
 
 const cosineBetween = (from: number, to: number, t: number) => to + ((from - to) * (1 + Math.cos(Math.PI * t))) / 2;
 
-/** One-cycle (fast.ai / PyTorch OneCycleLR, cosine both ways): step 0 → maxLr/divFactor, peak at the end of the warm-up, last step → (maxLr/divFactor)/finalDivFactor. */
+/**
+ * One-cycle (fast.ai / PyTorch OneCycleLR, cosine both ways): step 0 → maxLr/divFactor, peak at
+ * the end of the warm-up, last step → (maxLr/divFactor)/finalDivFactor.
+ */
 export function oneCycleLr(step: number, o: OneCycleOptions): number {
   const last = Math.max(1, o.totalSteps - 1);
   const peak = Math.min(last, Math.max(0, Math.round(o.warmupShare * last)));

@@ -15,7 +15,15 @@ export function trainableVariables(model: LayersModel): Variable[] {
  * forward runs in training mode, so batch-norm moving statistics do update. The caller disposes
  * the returned tensors.
  */
-export function batchGradients(tf: Tf, model: LayersModel, variables: Variable[], x: Tensor, y: Tensor, weights: readonly number[], logits: boolean): { value: Tensor; grads: Record<string, Tensor> } {
+export function batchGradients(
+  tf: Tf,
+  model: LayersModel,
+  variables: Variable[],
+  x: Tensor,
+  y: Tensor,
+  weights: readonly number[],
+  logits: boolean,
+): { value: Tensor; grads: Record<string, Tensor> } {
   return withoutInputGradients(model, x, () =>
     tf.variableGrads(() => {
       const data = modelLoss(tf, model, x, y, weights, logits);
@@ -25,7 +33,16 @@ export function batchGradients(tf: Tf, model: LayersModel, variables: Variable[]
   );
 }
 
-export function trainStep(tf: Tf, model: LayersModel, optimizer: AdamW, variables: Variable[], x: Tensor, y: Tensor, weights: readonly number[], logits: boolean): number {
+export function trainStep(
+  tf: Tf,
+  model: LayersModel,
+  optimizer: AdamW,
+  variables: Variable[],
+  x: Tensor,
+  y: Tensor,
+  weights: readonly number[],
+  logits: boolean,
+): number {
   const loss = tf.tidy(() => {
     const { value, grads } = batchGradients(tf, model, variables, x, y, weights, logits);
     optimizer.apply(variables, grads);

@@ -57,7 +57,10 @@ export interface TrainResult {
 const HEARTBEAT_MS = 5_000;
 
 function freshState(): LoopState {
-  return { epoch: 1, batch: 0, globalStep: 0, epochLossSum: 0, epochLossCount: 0, bestLoss: null, bestEpoch: null, bestMeanAuc: null, epochsWithoutImprovement: 0, savedAt: new Date().toISOString() };
+  return {
+    epoch: 1, batch: 0, globalStep: 0, epochLossSum: 0, epochLossCount: 0,
+    bestLoss: null, bestEpoch: null, bestMeanAuc: null, epochsWithoutImprovement: 0, savedAt: new Date().toISOString(),
+  };
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -122,7 +125,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const fineTune = config.train.fineTune;
   const stageAt = (epoch: number): Stage | undefined => (fineTune ? stageOfEpoch(fineTune, epoch) : undefined);
   let stage = stageAt(state.epoch);
-  const stageVariables = (s: Stage | undefined) => (fineTune && s ? enterStage(model, config.model.architecture, fineTune, optimizer, s) : trainableVariables(model));
+  const stageVariables = (s: Stage | undefined) =>
+    fineTune && s ? enterStage(model, config.model.architecture, fineTune, optimizer, s) : trainableVariables(model);
   const trainer: BatchTrainer = { tf, model, optimizer, variables: stageVariables(stage), logits: outputsLogits(model), labels, weights, channels };
   const replicas = resolveTrainWorkers(options.trainWorkers ?? config.train.workers ?? "auto", backend.backend, config.train.batchSize, warn);
   let runner = await openStepRunner(trainer, replicas, warn);
@@ -205,7 +209,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         lastHeartbeat = Date.now();
         void run.heartbeat().catch(() => undefined);
       };
-      const outcome = plan.validation.length > 0 ? await validateModel(tf, model, pool, plan.validation, config, labels, preprocess, channels, false, undefined, beat) : null;
+      const outcome =
+        plan.validation.length > 0 ? await validateModel(tf, model, pool, plan.validation, config, labels, preprocess, channels, false, undefined, beat) : null;
       for (const failure of outcome?.failures.slice(0, 5) ?? []) warn(`validation image ${failure.id} skipped: ${failure.error}`);
       const val = outcome ? epochValidation(outcome.evaluation) : undefined;
       const seconds = (Date.now() - epochStart) / 1000;
@@ -248,7 +253,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       emit({ type: "log", runId, message: `evaluating the best model (epoch ${state.bestEpoch})${ttaActive(config.eval.tta) ? ` with TTA (${describeTta(config.eval.tta)})` : ""}` });
       const best = await loadModel(tf, run.paths.modelDir);
       try {
-        await evaluateAndWrite(tf, best, pool, plan.validation, config, await readModelInput(run.paths.modelDir), run.paths, runId, plan.description, config.eval.tta);
+        const spec = await readModelInput(run.paths.modelDir);
+        await evaluateAndWrite(tf, best, pool, plan.validation, config, spec, run.paths, runId, plan.description, config.eval.tta);
       } finally {
         best.dispose();
       }

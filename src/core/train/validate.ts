@@ -31,12 +31,19 @@ export async function validateModel(
   /** Names the model in the error when it outputs NaN. */
   modelName = "validation",
 ): Promise<ValidationOutcome> {
-  const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize: config.train.batchSize, outputs: labels.length, tta, signal, onBatch });
+  const batchSize = config.train.batchSize;
+  const inference = await inferSamples(tf, model, pool, samples, { preprocess, channels, batchSize, outputs: labels.length, tta, signal, onBatch });
   return scoreInference(inference, samples, config, labels, modelName);
 }
 
 /** Scores an inference over labelled samples (any engine); throws, naming `modelName`, on NaN outputs. */
-export function scoreInference(inference: InferenceResult, samples: readonly Sample[], config: ExperimentConfig, labels: readonly Label[], modelName: string): ValidationOutcome {
+export function scoreInference(
+  inference: InferenceResult,
+  samples: readonly Sample[],
+  config: ExperimentConfig,
+  labels: readonly Label[],
+  modelName: string,
+): ValidationOutcome {
   assertFiniteProbabilities(inference, labels.length, modelName);
   const k = labels.length;
   const targets = selectTargets(inference.targets, labels);
@@ -53,7 +60,7 @@ export function scoreInference(inference: InferenceResult, samples: readonly Sam
     row++;
   });
   const evaluation = evaluate(yTrue, yPred, { labels, weights: config.train.labelWeights, thresholds: config.eval.thresholds });
-  const failures = samples.flatMap((s, i) => (inference.errors[i] ? [{ id: s.id, error: inference.errors[i]! }] : []));
+  const failures = samples.flatMap((s, i) => (inference.errors[i] ? [{ id: s.id, error: inference.errors[i] }] : []));
   return { evaluation, inference, scored, failures };
 }
 

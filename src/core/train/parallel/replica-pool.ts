@@ -152,7 +152,7 @@ export class ReplicaPool {
   private publishWeights(): void {
     let offset = 0;
     for (const v of [...this.trainable, ...this.nonTrainable]) {
-      this.weights.set(v.dataSync() as Float32Array, offset);
+      this.weights.set(v.dataSync(), offset);
       offset += v.size;
     }
   }

@@ -31,8 +31,8 @@ function heapBytes(tf: Tf): number {
 
 async function start(init: ReplicaInit): Promise<Replica> {
   const backend = await initBackend({ prefer: "wasm" });
-  const tf = backend.tf as Tf;
-  const model = (await tf.models.modelFromJSON(init.topology as Parameters<typeof tf.models.modelFromJSON>[0])) as LayersModel;
+  const tf = backend.tf;
+  const model = await tf.models.modelFromJSON(init.topology as Parameters<typeof tf.models.modelFromJSON>[0]);
   const weights = model.weights.map((w) => w.read() as Variable);
   if (weights.length !== init.shapes.length || weights.some((v, i) => v.shape.join() !== init.shapes[i].join())) {
     throw new Error("the replica's model does not have the training model's weights (shapes differ)");
@@ -67,19 +67,19 @@ function step(r: Replica, message: ReplicaStep): number {
     let offset = 0;
     for (const v of r.trainable) {
       const grad = grads[v.name];
-      if (grad) out.set(grad.dataSync() as Float32Array, offset);
+      if (grad) out.set(grad.dataSync(), offset);
       else out.fill(0, offset, offset + v.size);
       offset += v.size;
     }
     for (const v of r.nonTrainable) {
-      out.set(v.dataSync() as Float32Array, offset);
+      out.set(v.dataSync(), offset);
       offset += v.size;
     }
     return value.dataSync()[0];
   });
 }
 
-port.on("message", async (message: ReplicaRequest) => {
+async function answer(message: ReplicaRequest): Promise<void> {
   try {
     if (message.type === "init") {
       replica = await start(message);
@@ -92,5 +92,7 @@ port.on("message", async (message: ReplicaRequest) => {
   } catch (error) {
     reply({ type: "error", message: errorMessage(error) });
   }
-});
+}
+// answer() settles every failure into a reply, so its promise never rejects.
+port.on("message", (message: ReplicaRequest) => void answer(message));
 
