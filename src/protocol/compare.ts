@@ -54,5 +54,6 @@ export function parseCompareFromWebview(value: unknown): CompareFromWebview | nu
 export function parseCompareState(value: unknown): CompareState | null {
   if (!isRecord(value) || !Array.isArray(value.runDirs)) return null;
   const dirs = value.runDirs;
-  return dirs.length >= 2 && dirs.length <= MAX_COMPARE_RUNS && dirs.every((d) => isString(d) && d.length > 0 && d.length < 4096) ? { runDirs: dirs as string[] } : null;
+  const valid = dirs.length >= 2 && dirs.length <= MAX_COMPARE_RUNS && dirs.every((d) => isString(d) && d.length > 0 && d.length < 4096);
+  return valid ? { runDirs: dirs as string[] } : null;
 }

@@ -88,6 +88,11 @@ const MAX_POINTS = 1_000_000;
 const MAX_ROC_POINTS = 10_000;
 export const MAX_BAD_IMAGES = 1000;
 
+/** One entry of run.json's badImages: the file and why it could not be read. */
+export function isBadImage(v: unknown): v is { file: string; reason: string } {
+  return isRecord(v) && isString(v.file) && isString(v.reason);
+}
+
 export function isRunSummary(v: unknown): v is RunSummary {
   return (
     isRecord(v) &&
@@ -107,7 +112,7 @@ export function isRunSummary(v: unknown): v is RunSummary {
     finiteOrNull(v.bestEpoch) &&
     stringOrNull(v.error) &&
     (v.badImageCount === undefined || isCount(v.badImageCount)) &&
-    (v.badImages === undefined || (Array.isArray(v.badImages) && v.badImages.length <= MAX_BAD_IMAGES && v.badImages.every((b) => isRecord(b) && isString(b.file) && isString(b.reason)))) &&
+    (v.badImages === undefined || (Array.isArray(v.badImages) && v.badImages.length <= MAX_BAD_IMAGES && v.badImages.every(isBadImage))) &&
     "config" in v
   );
 }
@@ -135,7 +140,8 @@ export function isMetricsPoints(v: unknown): v is MetricsPoint[] {
 }
 
 export function isEvalSummary(v: unknown): v is EvalSummary {
-  if (!(isRecord(v) && isCount(v.samples) && isString(v.data) && isFiniteNumber(v.loss) && isFiniteNumber(v.weightedLogLoss) && finiteOrNull(v.meanAuc))) return false;
+  if (!(isRecord(v) && isCount(v.samples) && isString(v.data) && isFiniteNumber(v.loss))) return false;
+  if (!(isFiniteNumber(v.weightedLogLoss) && finiteOrNull(v.meanAuc))) return false;
   if (!isLabelScoresMap(v.perLabel) || !isRecord(v.roc)) return false;
   return Object.entries(v.roc).every(
     ([label, curve]) =>
@@ -150,7 +156,9 @@ export function parseDashboardToWebview(value: unknown): DashboardToWebview | nu
   if (!isRecord(value)) return null;
   switch (value.type) {
     case "init":
-      return isRunSummary(value.run) && isMetricsPoints(value.points) && (value.evaluation === null || isEvalSummary(value.evaluation)) ? (value as DashboardToWebview) : null;
+      return isRunSummary(value.run) && isMetricsPoints(value.points) && (value.evaluation === null || isEvalSummary(value.evaluation))
+        ? (value as DashboardToWebview)
+        : null;
     case "append":
       return isString(value.runId) && isMetricsPoints(value.points) ? (value as DashboardToWebview) : null;
     case "run":

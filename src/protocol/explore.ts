@@ -50,7 +50,14 @@ export function isHistogram(v: unknown): v is Histogram {
 }
 
 function isSampleSlice(v: unknown): v is SampleSlice {
-  return isRecord(v) && isString(v.id) && isPath(v.file) && (v.labels === null || isLabelVector(v.labels)) && (v.thumbnail === null || isPngDataUri(v.thumbnail)) && (v.error === undefined || isString(v.error));
+  return (
+    isRecord(v) &&
+    isString(v.id) &&
+    isPath(v.file) &&
+    (v.labels === null || isLabelVector(v.labels)) &&
+    (v.thumbnail === null || isPngDataUri(v.thumbnail)) &&
+    (v.error === undefined || isString(v.error))
+  );
 }
 
 export function isAugmentationPreview(v: unknown): v is AugmentationPreview {
@@ -62,7 +69,14 @@ export function isAugmentationPreview(v: unknown): v is AugmentationPreview {
     isString(v.shows) &&
     isList(v.slices) &&
     v.slices.every(
-      (s) => isRecord(s) && isString(s.id) && isPath(s.file) && (s.original === null || isPngDataUri(s.original)) && isList(s.augmented) && s.augmented.every(isPngDataUri) && (s.error === undefined || isString(s.error)),
+      (s) =>
+        isRecord(s) &&
+        isString(s.id) &&
+        isPath(s.file) &&
+        (s.original === null || isPngDataUri(s.original)) &&
+        isList(s.augmented) &&
+        s.augmented.every(isPngDataUri) &&
+        (s.error === undefined || isString(s.error)),
     )
   );
 }

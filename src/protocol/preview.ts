@@ -131,13 +131,13 @@ function bytesPerPixel(type: PixelType): number {
 }
 
 function isSlice(m: Record<string, unknown>): boolean {
-  if (!(isIndex(m.index) && isPositiveInt(m.total) && (m.index as number) < (m.total as number))) return false;
+  if (!(isIndex(m.index) && isPositiveInt(m.total) && m.index < m.total)) return false;
   if (!(isString(m.file) && isString(m.fileName) && isString(m.photometric) && isString(m.transferSyntax))) return false;
-  if (!(isIndex(m.frame) && isPositiveInt(m.frames) && (m.frame as number) < (m.frames as number))) return false;
-  if (!(isPositiveInt(m.width) && isPositiveInt(m.height) && (m.width as number) <= MAX_SIDE && (m.height as number) <= MAX_SIDE)) return false;
+  if (!(isIndex(m.frame) && isPositiveInt(m.frames) && m.frame < m.frames)) return false;
+  if (!(isPositiveInt(m.width) && isPositiveInt(m.height) && m.width <= MAX_SIDE && m.height <= MAX_SIDE)) return false;
   if (m.pixelType !== "int16" && m.pixelType !== "float32" && m.pixelType !== "rgba8") return false;
   if (!(m.pixels instanceof ArrayBuffer)) return false;
-  if (m.pixels.byteLength !== (m.width as number) * (m.height as number) * bytesPerPixel(m.pixelType)) return false;
+  if (m.pixels.byteLength !== m.width * m.height * bytesPerPixel(m.pixelType)) return false;
   if (typeof m.monochrome1 !== "boolean" || !isFiniteNumber(m.decodeMs)) return false;
   if (!optional(isFiniteNumber)(m.windowCenter) || !optional(isFiniteNumber)(m.windowWidth)) return false;
   return optional(isFiniteNumber)(m.position) && optional(isFiniteNumber)(m.instanceNumber);
@@ -152,7 +152,8 @@ function isSeriesEntry(v: unknown): v is SeriesEntry {
 }
 
 function isPredictionEntry(v: unknown): v is PredictionEntry {
-  return isRecord(v) && isIndex(v.index) && Array.isArray(v.probabilities) && v.probabilities.length === LABEL_COUNT && v.probabilities.every((p) => p === null || isProbability(p));
+  if (!(isRecord(v) && isIndex(v.index) && Array.isArray(v.probabilities))) return false;
+  return v.probabilities.length === LABEL_COUNT && v.probabilities.every((p) => p === null || isProbability(p));
 }
 
 /** Validates a message the webview receives from the extension; null when malformed. */
@@ -165,7 +166,7 @@ export function parseToWebview(value: unknown): ToWebview | null {
     case "tags":
       return isString(m.file) && Array.isArray(m.tags) && m.tags.every(isTagRow) ? (m as unknown as TagsMessage) : null;
     case "series":
-      return typeof m.complete === "boolean" && isIndex(m.index) && Array.isArray(m.entries) && m.entries.every(isSeriesEntry) && (m.entries.length === 0 || (m.index as number) < m.entries.length)
+      return typeof m.complete === "boolean" && isIndex(m.index) && Array.isArray(m.entries) && m.entries.every(isSeriesEntry) && (m.entries.length === 0 || m.index < m.entries.length)
         ? (m as unknown as SeriesMessage)
         : null;
     case "error":
@@ -180,7 +181,7 @@ export function parseToWebview(value: unknown): ToWebview | null {
         : null;
     case "gradcam":
       return isIndex(m.index) && isLabelName(m.label) && isPositiveInt(m.width) && isPositiveInt(m.height) && Array.isArray(m.values) &&
-        m.values.length === (m.width as number) * (m.height as number) && m.values.every(isProbability)
+        m.values.length === m.width * m.height && m.values.every(isProbability)
         ? (m as unknown as GradcamMessage)
         : null;
     default:

@@ -1,7 +1,7 @@
 // Messages between the triage table (src/extension/panels/triage.ts) and its webview
 // (webview/triage/main.ts). Both sides validate what they receive.
-import { LABELS, type Label } from "../shared/labels";
-import { isFiniteNumber, isLabelName, isProbability, isRecord, isString } from "./guards";
+import type { Label } from "../shared/labels";
+import { isLabelName, isProbability, isRecord, isString } from "./guards";
 
 export interface TriageSlice {
   /** Absolute path of the DICOM file (opened in the DICOM preview on click). */

@@ -21,7 +21,10 @@ const experiment = {
   data: { kind: "rsna", dicomDir: "scans", labelsCsv: "scans/labels.csv", split: { by: "patient", validationFraction: 0.34, seed: 1 } },
   input: { windows: ["brain", "subdural", "bone"], size: 64 },
   model: { architecture: "small-cnn" },
-  train: { epochs: 1, batchSize: 4, seed: 7, augment: { flip: { p: 0.5 }, rotate: { p: 1, degrees: 20 }, zoom: { p: 0.5, max: 1.3 }, brightnessContrast: { p: 0.5, brightness: 0.1, contrast: 0.2 } } },
+  train: {
+    epochs: 1, batchSize: 4, seed: 7,
+    augment: { flip: { p: 0.5 }, rotate: { p: 1, degrees: 20 }, zoom: { p: 0.5, max: 1.3 }, brightnessContrast: { p: 0.5, brightness: 0.1, contrast: 0.2 } },
+  },
 };
 
 describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", () => {
@@ -38,7 +41,7 @@ describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", ()
       await workbench.screenshot("explore-timeout");
       const shown = [];
       for (const f of workbench.page.frames()) shown.push(await f.locator('body[data-panel="explore"]').evaluate((b) => `${b.dataset.state}: ${b.querySelector("#title")?.textContent} — ${b.querySelector("#status")?.textContent}`, undefined, { timeout: 500 }).catch(() => ""));
-      throw new Error(`${errorMessage(error)}; explorers: ${shown.filter(Boolean).join(" | ") || "none"}`);
+      throw new Error(`${errorMessage(error)}; explorers: ${shown.filter(Boolean).join(" | ") || "none"}`, { cause: error });
     }
   }
 
@@ -86,7 +89,8 @@ describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", ()
     expect(await frame.locator('[data-fact="Patients"] dd').innerText()).toBe(String(PATIENTS));
     expect(await frame.locator('[data-fact="Series"] dd').innerText()).toBe(String(PATIENTS));
     expect(await frame.locator("table.heatmap td").count()).toBe(36);
-    expect(JSON.parse((await frame.locator('[data-chart="slicesPerSeries"]').getAttribute("data-series")) ?? "[]")[0].points).toBe(1);
+    const series = JSON.parse((await frame.locator('[data-chart="slicesPerSeries"]').getAttribute("data-series")) ?? "[]") as { points: number }[];
+    expect(series[0].points).toBe(1);
     for (const chart of ["bitsStored", "pixelRepresentation", "rescaleIntercept", "windowCenter", "windowWidth", "pixelSpacing", "sliceThickness"]) {
       expect(await frame.locator(`[data-chart="${chart}"][data-series]`).count(), chart).toBe(1);
     }

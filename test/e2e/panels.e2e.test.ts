@@ -232,7 +232,7 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     expect(csv[0]).toBe("ID,Label");
     expect(csv.length - 1).toBe(2 * 4 * 6);
     expect(await triage.locator("body").getAttribute("data-studies")).toBe("2");
-    const anyValues = (await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[1] as HTMLElement).dataset.p)))) as number[];
+    const anyValues = await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[1] as HTMLElement).dataset.p)));
     expect(anyValues).toEqual([...anyValues].sort((a, b) => b - a));
     expect(await triage.locator("#csv-path").innerText()).toContain(csvs[0]);
     expect(await triage.locator(".research").innerText()).toContain("not for diagnosis");
@@ -251,7 +251,7 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     // Sorting by another subtype: click its column header.
     await triage.locator("th.sortable", { hasText: "subdural" }).click();
     await triage.locator('th[aria-sort="descending"]', { hasText: "subdural" }).waitFor({ timeout: 10_000 });
-    const subdural = (await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[6] as HTMLElement).dataset.p)))) as number[];
+    const subdural = await triage.locator("tr.study").evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll("td.p")[6] as HTMLElement).dataset.p)));
     expect(subdural).toEqual([...subdural].sort((a, b) => b - a));
   });
 

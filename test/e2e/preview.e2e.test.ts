@@ -74,7 +74,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
     return workbench.findWebviewFrame(async (frame) => (await frame.locator("#title").textContent({ timeout: 500 })) === title, 90_000);
   }
 
-  const stats = (frame: Frame) => frame.evaluate(CANVAS_STATS) as Promise<{ hash: number; lit: number }>;
+  const stats = (frame: Frame) => frame.evaluate<{ hash: number; lit: number }>(CANVAS_STATS);
 
   beforeAll(async () => {
     const workspace = makeWorkspace({ "tiny.ich.json": JSON.stringify(TINY_EXPERIMENT, null, 2) });

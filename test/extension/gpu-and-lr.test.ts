@@ -47,13 +47,13 @@ describe("learning-rate finder", () => {
   it("writes the suggestion into the template's maxLr keeping the formatting", () => {
     const text = experimentTemplate("synthetic", "t");
     const updated = withMaxLr(text, 0.0031234);
-    expect(JSON.parse(updated).train.schedule.maxLr).toBe(0.00312);
+    expect((JSON.parse(updated) as { train: { schedule: { maxLr: number } } }).train.schedule.maxLr).toBe(0.00312);
     expect(updated.replace('"maxLr": 0.00312', '"maxLr": 0.001')).toBe(text);
   });
 
   it("adds a schedule when the experiment has none", () => {
     const updated = withMaxLr('{"name":"x","train":{"epochs":2}}', 0.01);
-    expect(JSON.parse(updated).train).toEqual({ epochs: 2, schedule: { kind: "one-cycle", maxLr: 0.01 } });
+    expect((JSON.parse(updated) as { train: unknown }).train).toEqual({ epochs: 2, schedule: { kind: "one-cycle", maxLr: 0.01 } });
   });
 
   it("reads the engine's result and plots it", () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const clone = (): ExploreSummary => JSON.parse(JSON.stringify(summary));
+const clone = (): ExploreSummary => JSON.parse(JSON.stringify(summary)) as ExploreSummary;
 
 describe("explore messages", () => {
   it("accepts the summary ich explore produces, unchanged", () => {

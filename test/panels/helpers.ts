@@ -12,7 +12,9 @@ export function tempDir(prefix = "ich-panels-"): string {
 
 export function validation(epoch: number, base: number): EpochValidation {
   const perLabel: EpochValidation["perLabel"] = {};
-  LABELS.forEach((label, i) => (perLabel[label] = { logLoss: base + i / 100, auc: 0.5 + (epoch * (i + 1)) / 100, accuracy: 0.9, sensitivity: 0.5, specificity: 0.9, f1: 0.5 }));
+  LABELS.forEach((label, i) => {
+    perLabel[label] = { logLoss: base + i / 100, auc: 0.5 + (epoch * (i + 1)) / 100, accuracy: 0.9, sensitivity: 0.5, specificity: 0.9, f1: 0.5 };
+  });
   return { loss: base, weightedLogLoss: base * 1.1, meanAuc: 0.5 + epoch / 20, perLabel };
 }
 
@@ -30,7 +32,10 @@ export function epochLines(epochs: number, stepsPerEpoch: number, base: number):
 }
 
 /** A run folder with `epochs` epochs of metrics, through RunStore/RunHandle. */
-export async function makeRun(root: string, options: { name: string; architecture: string; epochs: number; lr: number; base: number; parameters: number; finish?: boolean }) {
+export async function makeRun(
+  root: string,
+  options: { name: string; architecture: string; epochs: number; lr: number; base: number; parameters: number; finish?: boolean },
+) {
   const store = new RunStore(root);
   const handle = await store.createRun({
     name: options.name,

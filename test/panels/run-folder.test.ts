@@ -66,7 +66,9 @@ describe("run folders written by the run store", () => {
     const roc = Array.from({ length: 500 }, (_, i) => ({ fpr: i / 499, tpr: Math.sqrt(i / 499), threshold: 1 - i / 499 }));
     writeFileSync(join(dir, "eval.json"), JSON.stringify({ samples: 8, data: "synthetic", loss: 0.3, weightedLogLoss: 0.31, meanAuc: null, perLabel: { any: { auc: 0.8, logLoss: 0.5 }, epidural: { auc: null, logLoss: 0.1 } }, roc: { any: roc, epidural: [] } }));
     const evaluation = await readEvaluation(dir, 100);
-    expect(evaluation).toMatchObject({ samples: 8, weightedLogLoss: 0.31, meanAuc: null, perLabel: { any: { auc: 0.8, logLoss: 0.5 }, epidural: { auc: null, logLoss: 0.1 } } });
+    expect(evaluation).toMatchObject({
+      samples: 8, weightedLogLoss: 0.31, meanAuc: null, perLabel: { any: { auc: 0.8, logLoss: 0.5 }, epidural: { auc: null, logLoss: 0.1 } },
+    });
     expect(evaluation!.roc.any!.length).toBeLessThanOrEqual(101);
     expect(evaluation!.roc.any!.at(-1)).toEqual({ fpr: 1, tpr: 1 });
     expect(evaluation!.roc.epidural).toBeUndefined();

@@ -45,7 +45,14 @@ function libsInLibraryPath(): string[] {
   return REQUIRED_CUDA_LIBRARIES.filter((lib) => dirs.some((dir) => existsSync(join(dir, lib.soname)))).map((lib) => lib.soname);
 }
 
-export function npmInstall(prefix: string, spec: string, nodePath: string, output: vscode.OutputChannel, token: vscode.CancellationToken, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<{ ok: boolean; log: string }> {
+export function npmInstall(
+  prefix: string,
+  spec: string,
+  nodePath: string,
+  output: vscode.OutputChannel,
+  token: vscode.CancellationToken,
+  extra: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<{ ok: boolean; log: string }> {
   return new Promise((resolve) => {
     const args = ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--foreground-scripts", spec, ...(extra.args ?? [])];
     output.appendLine(`$ npm ${args.join(" ")}`);

@@ -11,7 +11,8 @@ export interface ExecutableLookup {
   env: NodeJS.ProcessEnv;
   /** Folders never searched: the workspace folders, the current directory, the child's cwd. */
   excluded: readonly string[];
-  fileExists?(path: string): boolean;
+  /** A plain function (tests pass a table lookup); never called on the lookup object. */
+  fileExists?: (path: string) => boolean;
 }
 
 /** The error of a program that cannot be found; `code` matches spawn's ENOENT. */

@@ -28,7 +28,7 @@ export function lastImagesPerSec(metricsJsonl: string): { imagesPerSec: number; 
   for (let i = lines.length - 1; i >= 0; i--) {
     let line: { kind?: string; imagesPerSec?: number; time?: string };
     try {
-      line = JSON.parse(lines[i]);
+      line = JSON.parse(lines[i]) as typeof line;
     } catch {
       continue;
     }

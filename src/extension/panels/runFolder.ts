@@ -6,7 +6,8 @@ import type { EvalSummary, RunSummary } from "../../protocol/dashboard";
 import { isRecord } from "../../protocol/guards";
 import { toEvalSummary, toRunSummary } from "./logic/runData";
 
-async function readJson(file: string): Promise<unknown | undefined> {
+/** The parsed file, or undefined when it does not exist. */
+async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -17,7 +18,7 @@ async function readJson(file: string): Promise<unknown | undefined> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
 }
 

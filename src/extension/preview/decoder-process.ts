@@ -97,7 +97,7 @@ export class DecoderProcess {
   run<T extends DecoderTask>(task: T, urgent = false): Promise<ResultOf<T>> {
     if (this.disposed) return Promise.reject(new Error("the slice decoder was shut down"));
     return new Promise<ResultOf<T>>((resolve, reject) => {
-      const job: Job = { request: { ...task, id: this.nextId++ }, resolve: resolve as (r: unknown) => void, reject };
+      const job: Job = { request: { ...task, id: this.nextId++ }, resolve, reject };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       this.pump();

@@ -31,7 +31,7 @@ export class DicomPreviewProvider implements vscode.CustomReadonlyEditorProvider
       session.dispose();
       this.sessions.delete(session);
     });
-    panel.webview.html = previewHtml(panel.webview, this.extensionUri, vscode.Uri.joinPath);
+    panel.webview.html = previewHtml(panel.webview, this.extensionUri, (base, ...parts) => vscode.Uri.joinPath(base, ...parts));
   }
 
   /** The active model changed: every open preview re-predicts. */

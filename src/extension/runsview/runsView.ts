@@ -163,7 +163,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
   getChildren(element?: Node): Node[] {
     if (!this.root) return [];
-    if (!element) return [...groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group)), ...this.broken.map((broken) => new BrokenRunItem(broken))];
+    if (!element) {
+      return [...groupRunsByExperiment(this.records).map((group) => new ExperimentItem(group)), ...this.broken.map((broken) => new BrokenRunItem(broken))];
+    }
     if (element instanceof ExperimentItem) {
       return element.group.runs.map((record) => {
         const { runDir, note } = this.storedOf(record);

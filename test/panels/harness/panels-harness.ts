@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 import { panelHtml, type PanelName } from "../../../src/extension/panels/html";
 import { strideDown, toMetricsPoint } from "../../../src/extension/panels/logic/runData";
 import { JsonlTail } from "../../../src/extension/panels/logic/tail";
-import { readPredictOutput } from "../../../src/protocol/engine-output";
+import { readExploreOutput, readPredictOutput } from "../../../src/protocol/engine-output";
 import { buildTriage } from "../../../src/shared/triage";
 import { readEvaluation, readRunSummary } from "../../../src/extension/panels/runFolder";
 import type { MetricsPoint } from "../../../src/protocol/dashboard";
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     dashboard: { type: "init", ...runs[0], points: [...strideDown(runs[0].points.filter((p) => p.kind === "step"), 5000), ...runs[0].points.filter((p) => p.kind === "epoch")] },
     compare: { type: "runs", runs: runs.map((r) => ({ ...r, evaluation: r.evaluation && { ...r.evaluation, roc: {} } })) },
     triage: predictJson ? { type: "result", result: buildTriage(readPredictOutput(readFileSync(predictJson, "utf8")), "/tmp/ich-predictions.csv", "run") } : null,
-    explore: flag("--explore") ? { type: "summary", summary: JSON.parse(readFileSync(flag("--explore")!, "utf8").trim().split("\n").pop()!), canReroll: true } : null,
+    explore: flag("--explore") ? { type: "summary", summary: readExploreOutput(readFileSync(flag("--explore")!, "utf8")), canReroll: true } : null,
   };
   const scripts: Record<string, string> = {};
   for (const panel of ["dashboard", "compare", "triage", "explore"]) {

@@ -4,6 +4,7 @@ import { LABELS, type Label } from "../../../core/labels";
 import type { RunRecord } from "../../../core/runs/types";
 import { isFiniteNumber, isRecord, isString } from "../../../protocol/guards";
 import {
+  isBadImage,
   isRunSummary,
   MAX_BAD_IMAGES,
   type EpochPoint,
@@ -47,7 +48,7 @@ export function toRunSummary(raw: unknown, now: Date): RunSummary | null {
   };
   if (Number.isInteger(record.badImageCount) && record.badImageCount! > 0) {
     summary.badImageCount = record.badImageCount;
-    if (Array.isArray(record.badImages)) summary.badImages = record.badImages.slice(0, MAX_BAD_IMAGES).filter((b) => isRecord(b) && isString(b.file) && isString(b.reason));
+    if (Array.isArray(record.badImages)) summary.badImages = record.badImages.slice(0, MAX_BAD_IMAGES).filter(isBadImage);
   }
   return isRunSummary(summary) ? summary : null;
 }
@@ -107,7 +108,9 @@ export function toEvalSummary(raw: unknown, maxRocPoints = 200): EvalSummary | n
     for (const label of LABELS) {
       const curve = raw.roc[label];
       if (!Array.isArray(curve)) continue;
-      const points = curve.filter((p): p is RocCurvePoint => isRecord(p) && isFiniteNumber(p.fpr) && isFiniteNumber(p.tpr)).map((p) => ({ fpr: p.fpr, tpr: p.tpr }));
+      const points = curve
+        .filter((p): p is RocCurvePoint => isRecord(p) && isFiniteNumber(p.fpr) && isFiniteNumber(p.tpr))
+        .map((p) => ({ fpr: p.fpr, tpr: p.tpr }));
       if (points.length > 0) roc[label] = strideDown(points, maxRocPoints);
     }
   }
