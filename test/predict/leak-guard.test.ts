@@ -95,6 +95,11 @@ describe("fine-tuning from a run checks its training patients", () => {
     const source = (await readTrainingGroups(store.paths(runId).dir))!;
     const inherited = (await readTrainingGroups(store.paths(tuned.runId).dir))!;
     for (const g of source.groups) expect(inherited.groups.has(g)).toBe(true);
+    // The run's own evaluation scored those validation images: eval.json says so, as ich eval --allow-overlap does.
+    const evaluation = JSON.parse(readFileSync(store.paths(tuned.runId).evalJson, "utf8")) as { overlap?: { images: number; groups: number; by: string; allowed: boolean } };
+    expect(evaluation.overlap).toMatchObject({ by: "patient", allowed: true });
+    expect(evaluation.overlap!.images).toBeGreaterThan(0);
+    expect(evaluation.overlap!.groups).toBeGreaterThan(0);
   }, 180_000);
 });
 

@@ -111,6 +111,16 @@ export async function guardEvaluation(samples: readonly Sample[], o: EvaluationG
 }
 
 /**
+ * The validation images of a run whose group is among its own training groups: only possible through
+ * the groups it inherited from a run:<id> it was fine-tuned from with --allow-overlap. Recorded in the
+ * eval.json written at the end of training, as `ich eval --allow-overlap` records it.
+ */
+export function validationOverlap(validation: readonly Sample[], trained: TrainingGroups): OverlapCheck | undefined {
+  const found = overlapping(validation, trained);
+  return found.images > 0 ? { images: found.images, groups: found.groups.size, by: trained.by, allowed: true } : undefined;
+}
+
+/**
  * Fine-tuning from run:<id>: the new run's validation images must not include the source run's
  * training patients, or the new validation scores are inflated. Returns the source groups, which the
  * new run inherits.

@@ -50,10 +50,11 @@ export async function evaluateAndWrite(
   runId: string,
   data: string,
   tta: TtaSetting,
+  extra: Partial<Pick<RunEvaluation, "overlap">> = {},
 ): Promise<RunEvaluation> {
   const logits = outputsLogits(model);
   const engine = { predict: (x: Float32Array, n: number, t: boolean) => predictTfjsBatch(tf, model, logits, x, [n, spec.preprocess.size, spec.channels], t) };
-  return evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, data, tta);
+  return evaluateEngineAndWrite(engine, pool, samples, config, spec, paths, runId, data, tta, extra);
 }
 
 /** Scores the model `engine` runs on labelled samples; writes eval.json and predictions.csv. */

@@ -9,7 +9,7 @@ import { exportAtRunEnd } from "../onnx/export";
 import { evaluateAndWrite } from "../predict/run-evaluation";
 import type { RunHandle, RunStore } from "../runs";
 import type { ProgressEvent, RunStatus } from "../runs/types";
-import { guardFineTune, writeTrainingGroups } from "../predict/leak-guard";
+import { guardFineTune, readTrainingGroups, validationOverlap, writeTrainingGroups } from "../predict/leak-guard";
 import { AdamW } from "./adamw";
 import { BadImageTracker, sampleFile } from "./bad-images";
 import { epochBatches, openTraining, type BatchTrainer } from "./batch-training";
@@ -254,7 +254,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const best = await loadModel(tf, run.paths.modelDir);
       try {
         const spec = await readModelInput(run.paths.modelDir);
-        await evaluateAndWrite(tf, best, pool, plan.validation, config, spec, run.paths, runId, plan.description, config.eval.tta);
+        const trained = await readTrainingGroups(run.dir);
+        const overlap = trained ? validationOverlap(plan.validation, trained) : undefined;
+        await evaluateAndWrite(tf, best, pool, plan.validation, config, spec, run.paths, runId, plan.description, config.eval.tta, overlap ? { overlap } : {});
       } finally {
         best.dispose();
       }
