@@ -60,10 +60,15 @@ beforeAll(async () => {
   rows = rows.map((r) => (r.startsWith(`${id(mismatch)}_epidural,`) ? r.replace(/,\d$/, ",1") : r));
   const incomplete = pick("incomplete");
   rows = rows.filter((r) => !r.startsWith(`${id(incomplete)}_intraventricular,`));
+  // Two copies under new names, one sorting after its original and one before: the later path is the duplicate.
   const original = pick("original");
   copyFileSync(original, join(data, "ID_fffffffff.dcm"));
   planted.copy = "ID_fffffffff";
   rows.push(...rowsOf(id(original)).map((r) => r.replace(id(original), planted.copy)));
+  const later = pick("later");
+  copyFileSync(later, join(data, "ID_000000000.dcm"));
+  planted.earlier = "ID_000000000";
+  rows.push(...rowsOf(id(later)).map((r) => r.replace(id(later), planted.earlier)));
   rows.push(...["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"].map((l) => `ID_00000dead_${l},0`));
   const small = readdirSync(join(dir, "small")).filter((f) => f.endsWith(".dcm")).sort()[0];
   copyFileSync(join(dir, "small", small), join(data, small));
@@ -96,7 +101,7 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
 
   it("finds every planted problem, on the planted image", () => {
     const report = readReport(out);
-    expect(report.files).toBe(files.length + 2);
+    expect(report.files).toBe(files.length + 3);
     const kinds = (image: string) => report.issues.filter((i) => i.id === image).map((i) => i.kind);
     expect(kinds(planted.truncated)).toContain("unreadable");
     expect(report.issues.find((i) => i.id === planted.truncated && i.kind === "unreadable")!.detail).toMatch(/truncated/);
@@ -111,9 +116,9 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
     expect(kinds("ID_00000dead")).toEqual(["missing-file"]);
     expect(kinds(planted.small)).toEqual(["unusual-size"]);
     const duplicates = report.issues.filter((i) => i.kind === "duplicate-sop-uid");
-    expect(duplicates).toHaveLength(1);
-    expect([planted.original, planted.copy]).toContain(duplicates[0].id);
-    expect(report.usualSize).toEqual({ rows: 48, columns: 48, files: files.length + 1 });
+    expect(duplicates.map((i) => i.id).sort()).toEqual([planted.later, planted.copy].sort());
+    expect(duplicates.find((i) => i.id === planted.later)!.detail).toContain(`also in ${planted.earlier}.dcm`);
+    expect(report.usualSize).toEqual({ rows: 48, columns: 48, files: files.length + 2 });
     expect(report.counts["no-labels"]).toBe(1);
     expect(report.counts["missing-file"]).toBe(1);
   });
@@ -121,8 +126,7 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
   it("writes an exclusion CSV (ID,file,reason) of the broken images only, each naming its file", () => {
     expect(readFileSync(join(out, "exclude.csv"), "utf8").split("\n")[0]).toBe("ID,file,reason");
     const rows = readExclusions(out);
-    const duplicate = readReport(out).issues.find((i) => i.kind === "duplicate-sop-uid")!.id;
-    const broken = [planted.truncated, planted.mr, planted.rgb, planted.conflicting, planted.mismatch, planted.incomplete, duplicate];
+    const broken = [planted.truncated, planted.mr, planted.rgb, planted.conflicting, planted.mismatch, planted.incomplete, planted.copy, planted.later];
     expect(rows.map((r) => r.ID).sort()).toEqual([...broken].sort());
     for (const r of rows) {
       expect(r.file).toBe(`${r.ID}.dcm`);
@@ -131,7 +135,7 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
     expect(rows.find((r) => r.ID === planted.mr)!.reason).toBe("not-ct");
     // No valid file is lost: every file that is not broken stays out of the list.
     const valid = readdirSync(data).filter((f) => f.endsWith(".dcm")).map(id).filter((image) => !broken.includes(image));
-    expect(valid.length).toBe(files.length + 2 - broken.length);
+    expect(valid.length).toBe(files.length + 3 - broken.length);
     for (const image of valid) expect(rows.map((r) => r.ID)).not.toContain(image);
   });
 

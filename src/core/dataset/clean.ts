@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../fs/atomic";
 import { LABELS } from "../labels";
 import { buildIndex, indexCachePath, readIndex } from "./build-index";
 import { EXCLUSION_HEADER, exclusionRow } from "./exclusion";
+import { imageIdOf } from "./index-entry";
 import { JsonLinesWriter } from "./jsonl";
 import type { PixelCheck } from "./pixel-check";
 import { DatasetTaskPool, defaultDatasetWorkers } from "./task-pool";
@@ -115,8 +116,14 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
       }
       if (e.sopInstanceUid) {
         const first = seenSop.get(e.sopInstanceUid);
-        if (first) issue("duplicate-sop-uid", e.id, e.file, `SOPInstanceUID ${e.sopInstanceUid} also in ${first}`);
-        else seenSop.set(e.sopInstanceUid, e.file);
+        if (first === undefined) seenSop.set(e.sopInstanceUid, e.file);
+        else {
+          // The path sorting last is the duplicate, whatever order the folder lists the files in, so
+          // the exclusion list is the same on every machine.
+          const [kept, duplicate] = e.file < first ? [e.file, first] : [first, e.file];
+          seenSop.set(e.sopInstanceUid, kept);
+          issue("duplicate-sop-uid", imageIdOf(duplicate), duplicate, `SOPInstanceUID ${e.sopInstanceUid} also in ${kept}`);
+        }
       }
       batch.push(e.file);
       if (batch.length >= BATCH) await send();
