@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
@@ -72,6 +72,17 @@ describe("ich index", () => {
     // A torn last line (a killed writer) is skipped and that file read again.
     appendFileSync(fresh, '{"file":"ID_torn');
     expect((await buildIndex(data, { cacheFile: fresh, workers: 0 })).read).toBe(0);
+  });
+
+  it("removes the cache temp file a killed index left behind, and leaves a live writer's alone", async () => {
+    const dead = join(data, `.${INDEX_CACHE_FILE}.2147483646.kx1.tmp`);
+    const live = join(data, `.${INDEX_CACHE_FILE}.${process.pid}.kx2.tmp`);
+    writeFileSync(dead, '{"file":"ID_half');
+    writeFileSync(live, "");
+    await buildIndex(data, { workers: 0 });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    rmSync(live);
   });
 
   it("indexes the JPG + feather layout: sizes from the JPEG SOF / PNG IHDR, labels and patients from feather tables", async () => {

@@ -21,6 +21,28 @@ export async function* readJsonLines<T>(path: string): AsyncGenerator<T> {
   }
 }
 
+const WRITER_TEMP = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes `dir/name` when it is the temp file of a JsonLinesWriter whose process is gone (killed
+ * before commit or abort); true when removed. The temp of a live writer is left alone.
+ */
+export async function removeStaleWriterTemp(dir: string, name: string): Promise<boolean> {
+  const pid = WRITER_TEMP.exec(name)?.[1];
+  if (!pid || Number(pid) === process.pid || processAlive(Number(pid))) return false;
+  await rm(join(dir, name), { force: true });
+  return true;
+}
+
 /** Writes lines to a temp file beside `path`; `commit` renames it into place, `abort` removes it. */
 export class JsonLinesWriter {
   private readonly stream: WriteStream;

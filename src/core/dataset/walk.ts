@@ -3,6 +3,7 @@
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 import { DICOM_FILE, IMAGE_FILE } from "./index-entry";
+import { removeStaleWriterTemp } from "./jsonl";
 
 export const isDatasetFile = (name: string) => DICOM_FILE.test(name) || IMAGE_FILE.test(name);
 
@@ -18,7 +19,12 @@ export async function* walkDataset(root: string): AsyncGenerator<string> {
       throw new Error(`${rel ? join(root, rel) : root}: cannot list the folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
     }
     for await (const entry of dir) {
-      if (entry.name.startsWith(".")) continue;
+      if (entry.name.startsWith(".")) {
+        // A killed ich index leaves its cache's temp file here; the walk is the one pass over a
+        // folder that may hold 752,803 entries, so it is removed here rather than by another listing.
+        if (entry.isFile()) await removeStaleWriterTemp(rel ? join(root, rel) : root, entry.name);
+        continue;
+      }
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) pending.push(path);
       else if ((entry.isFile() || entry.isSymbolicLink()) && isDatasetFile(entry.name)) yield path;

@@ -27,6 +27,16 @@ export interface EngineProcess {
   kill(): void;
 }
 
+/**
+ * Stops an engine that may be writing a cache: SIGINT first (ich index keeps its partial cache and
+ * removes its temp file), SIGKILL only when it has not exited after `graceMs`.
+ */
+export function stopEngine(engine: EngineProcess, graceMs = 5000): void {
+  engine.interrupt();
+  const timer = setTimeout(() => engine.kill(), graceMs);
+  void engine.done.finally(() => clearTimeout(timer));
+}
+
 function failureMessage(command: string, error: Error): string {
   return (error as NodeJS.ErrnoException).code === "ENOENT"
     ? `${command}: Node.js not found (${error.message}); install Node.js 20+ or set the ichLab.nodePath setting`

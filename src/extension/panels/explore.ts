@@ -8,7 +8,7 @@ import { readAugmentationOutput, readExploreOutput } from "../../protocol/engine
 import { parseExploreFromWebview, parseExploreState, type AugmentationPreview, type ExploreFromWebview, type ExploreState, type ExploreSummary, type ExploreToWebview } from "../../protocol/explore";
 import { errorMessage } from "../../shared/errors";
 import { ichOutput } from "../commands/engineTask";
-import { failureReason, startEngine, type EngineProcess } from "../engine/engineProcess";
+import { failureReason, startEngine, stopEngine, type EngineProcess } from "../engine/engineProcess";
 import { VIEW_TYPES } from "../ids";
 import { registerCommand } from "../registerCommand";
 import { exploreInvocation } from "../logic/commandLine";
@@ -38,7 +38,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
   ) {
     super(panel, context.extensionUri, EXPLORE, state);
     this.target = vscode.Uri.file(state.target);
-    this.register({ dispose: () => this.engine?.kill() });
+    this.register({ dispose: () => this.stopEngine() });
     this.explore();
   }
 
@@ -58,6 +58,11 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
     }
   }
 
+  /** Refresh, re-roll and close interrupt a running engine; an index in progress keeps its cache. */
+  private stopEngine(): void {
+    if (this.engine) stopEngine(this.engine);
+  }
+
   private shownFiles(): Set<string> {
     const files = new Set<string>();
     for (const group of this.summary?.samples ?? []) for (const s of group.slices) files.add(s.file);
@@ -68,7 +73,7 @@ export class ExplorePanel extends WebviewPanelBase<ExploreState, ExploreToWebvie
   /** Runs one engine command; resolves with its stdout, or undefined after posting why it failed. */
   private async run(args: Parameters<typeof exploreInvocation>[2]): Promise<string | undefined> {
     if (!engineAllowed("Explore Dataset")) return undefined;
-    this.engine?.kill();
+    this.stopEngine();
     const output = ichOutput(this.context);
     const invocation = exploreInvocation(engineContext(this.context), this.target.fsPath, args);
     output.appendLine(`$ ${invocation.command} ${invocation.args.join(" ")}`);
