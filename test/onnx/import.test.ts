@@ -170,8 +170,14 @@ describe(`torchvision ONNX import: adaptation and errors${SKIP}`, () => {
     const attempt = importWeightsToFolder(tf, { onnx: join(fixtures, "resnet34.onnx"), architecture: "resnet18", size: 64, out: join(out, "wrong") });
     await expect(attempt).rejects.toThrow(/resnet34\.onnx: cannot import the ONNX weights into resnet18/);
     await expect(attempt).rejects.toThrow(/ONNX weights left without a layer:\n {4}Conv .*\[64, 64, 3, 3\]/);
-    const alexnet = importWeightsToFolder(tf, { onnx: join(fixtures, "alexnet.onnx"), architecture: "alexnet", size: 100, out: join(out, "alexnet-linear") });
-    await expect(alexnet).rejects.toThrow(/AlexNet's ONNX classifier \(\[4096, 9216\], \[4096, 4096\], \[6, 4096\]\) only fits model.head "torchvision"/);
     expect(existsSync(join(out, "wrong"))).toBe(false);
+  });
+
+  it.skipIf(!HAS_TORCH)("AlexNet with a fastai or linear head keeps the five convolutions and drops the ImageNet classifier, as fastai cuts it", { timeout: 120_000 }, async () => {
+    for (const head of ["fastai", "linear"] as const) {
+      const result = await importWeightsToFolder(tf, { onnx: join(fixtures, "alexnet.onnx"), architecture: "alexnet", size: 100, out: join(out, `alexnet-${head}`), head });
+      expect(result.report.classifier).toBe("replaced");
+      expect(result.report.tensors).toBe(10); // kernel and bias of conv1…conv5
+    }
   });
 });

@@ -281,8 +281,11 @@ function assign(tf: Tf, model: LayersModel, weights: OnnxWeights, options: OnnxI
   const classifierCount = classifierOutputs(weights);
   let classifier: "kept" | "replaced" = "replaced";
   const headGemms = head === "torchvision" ? 3 : 1;
-  if (options.architecture === "alexnet" && head !== "torchvision" && classifierNodes.length === 3) {
-    problems.push(`AlexNet's ONNX classifier (${classifierNodes.map((n) => fmt(n.params[0].dims)).join(", ")}) only fits model.head "torchvision"`);
+  // fastai cuts AlexNet after its convolutions (model_meta cut -2): with any head but torchvision's,
+  // the ImageNet classifier (fc6, fc7, fc8 on the 6×6-pooled features) is dropped and the head is new.
+  const alexnetBodyOnly = options.architecture === "alexnet" && head !== "torchvision" && classifierNodes.length === 3;
+  if (alexnetBodyOnly) {
+    // classifier stays "replaced"
   } else if (classifierNodes.length !== headGemms) {
     problems.push(`expected ${headGemms} Gemm classifier layer(s) at the end of the ONNX graph for ${options.architecture}, found ${classifierNodes.length}${classifierNodes.length ? `: ${classifierNodes.map(describeNode).join("; ")}` : ""}`);
   } else if (problems.length === 0) {
