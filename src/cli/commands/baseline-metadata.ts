@@ -4,6 +4,7 @@ import { LABELS } from "../../core/labels";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich baseline-metadata DIR|CONFIG [--labels FILE] [--run RUN] [--validation-fraction F] [--seed N] [--trees N] [--json] [--runs DIR]
 
@@ -63,9 +64,7 @@ export const command: Command = {
     if (fraction !== undefined && !(fraction > 0 && fraction < 1)) throw new UsageError("--validation-fraction must be between 0 and 1");
     const seed = count(values.seed, "--seed", 0);
     const trees = count(values.trees, "--trees", 1);
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.on("SIGINT", onSigint);
+    const interrupt = onInterrupt();
     try {
       const report = await runMetadataBaseline({
         target: positionals[0],
@@ -76,12 +75,12 @@ export const command: Command = {
           ...(seed !== undefined ? { seed } : {}),
           ...(trees !== undefined ? { trees } : {}),
         },
-        signal: controller.signal,
+        signal: interrupt.signal,
       });
       process.stdout.write(values.json ? `${JSON.stringify(report, nonFiniteAsNull)}\n` : `${describe(report)}\n`);
       return 0;
     } finally {
-      process.off("SIGINT", onSigint);
+      interrupt.release();
     }
   },
 };

@@ -6,6 +6,7 @@ import type { CleanReport } from "../../core/dataset/types";
 import { loadExperiment } from "../../core/experiment";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { countProgress } from "./count-progress";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich clean DIR [--labels FILE] | CONFIG.ich.json  [--out DIR] [--low-brain SHARE] [--exclude-low-brain] [--workers N] [--json]
 
@@ -64,9 +65,7 @@ export const command: Command = {
       where = data.where;
       experiment = target;
     }
-    const controller = new AbortController();
-    const onSigint = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
-    process.on("SIGINT", onSigint);
+    const interrupt = onInterrupt();
     const progress = { index: countProgress("indexing"), decode: countProgress("decoding") };
     try {
       const report = await cleanDataset(root, {
@@ -77,7 +76,7 @@ export const command: Command = {
         lowBrainShare: lowBrain,
         excludeLowBrain: values["exclude-low-brain"],
         workers,
-        signal: controller.signal,
+        signal: interrupt.signal,
         onProgress: (stage, done, total) => progress[stage].update(done, total),
       });
       progress.index.done();
@@ -90,7 +89,7 @@ export const command: Command = {
     } finally {
       progress.index.done();
       progress.decode.done();
-      process.off("SIGINT", onSigint);
+      interrupt.release();
     }
   },
 };

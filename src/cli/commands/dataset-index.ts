@@ -3,6 +3,7 @@ import { buildIndex } from "../../core/dataset/build-index";
 import type { IndexSummary } from "../../core/dataset/types";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { countProgress } from "./count-progress";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich index DIR [--labels FILE] [--metadata FILE] [--out FILE] [--cache FILE] [--workers N] [--json]
 
@@ -42,24 +43,19 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError(`expected one folder, got ${positionals.length}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError("--workers must be a whole number ≥ 0");
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      controller.abort();
-    };
-    process.on("SIGINT", onSigint);
+    const interrupt = onInterrupt();
     const progress = countProgress("indexing");
     try {
       const { labels, metadata, out } = values;
       const summary = await buildIndex(positionals[0], {
-        labels, metadata, out, cacheFile: values.cache, workers, signal: controller.signal, onProgress: progress.update,
+        labels, metadata, out, cacheFile: values.cache, workers, signal: interrupt.signal, onProgress: progress.update,
       });
       progress.done();
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${describe(summary)}\n`);
       return summary.cancelled ? 130 : 0;
     } finally {
       progress.done();
-      process.off("SIGINT", onSigint);
+      interrupt.release();
     }
   },
 };

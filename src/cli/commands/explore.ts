@@ -6,6 +6,7 @@ import { HEADER_FIELD_TITLES, HEADER_FIELDS, type ExploreSummary, type Histogram
 import { LABELS } from "../../core/labels";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { countProgress } from "./count-progress";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich explore DIR|CONFIG [--labels FILE] [--clean REPORT] [--cache FILE] [--samples N] [--seed S] [--json]
        ich explore CONFIG --augment-only FILE... [--seed S] [--json]
@@ -88,12 +89,7 @@ export const command: Command = {
     }
     if (positionals.length !== 1) throw new UsageError(`expected one folder or experiment file, got ${positionals.length}`);
     const samplesPerGroup = integer("samples", values.samples, 0, 16);
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      controller.abort();
-    };
-    process.on("SIGINT", onSigint);
+    const interrupt = onInterrupt();
     const bar = countProgress("indexing");
     let lastLog = 0;
     const onProgress = values.json
@@ -105,13 +101,13 @@ export const command: Command = {
       : bar.update;
     try {
       const { labels, clean, cache: cacheFile } = values;
-      const summary = await exploreDataset(positionals[0], { labels, clean, cacheFile, samplesPerGroup, seed, signal: controller.signal, onProgress });
+      const summary = await exploreDataset(positionals[0], { labels, clean, cacheFile, samplesPerGroup, seed, signal: interrupt.signal, onProgress });
       bar.done();
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${describe(summary)}\n`);
       return summary.cancelled ? 130 : 0;
     } finally {
       bar.done();
-      process.off("SIGINT", onSigint);
+      interrupt.release();
     }
   },
 };

@@ -6,6 +6,7 @@ import { lrFind } from "../../core/train/lr-find";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import type { LrFindOutput } from "../../protocol/engine-output";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich lr-find CONFIG.ich.json [--steps N] [--stage frozen|unfrozen] [--from RUN] [--json] [--backend B] [--runs DIR]
 
@@ -40,9 +41,7 @@ export const command: Command = {
     if (steps !== undefined && !(Number.isInteger(steps) && steps >= 5)) throw new UsageError("--steps must be a whole number ≥ 5");
     const config = await loadExperiment(positionals[0]);
     if (values.from) config.model.pretrained = `run:${values.from}`;
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.on("SIGINT", onSigint);
+    const interrupt = onInterrupt();
     try {
       const tty = process.stderr.isTTY === true && !values.json;
       const result = await lrFind({
@@ -51,7 +50,7 @@ export const command: Command = {
         steps,
         stage: values.stage,
         backend: values.backend as BackendChoice | undefined,
-        signal: controller.signal,
+        signal: interrupt.signal,
         onEvent: (e) => {
           if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
           else if (e.type === "log" && tty) process.stderr.write(`\r${e.message}\x1b[K`);
@@ -72,7 +71,7 @@ export const command: Command = {
       process.stdout.write(`${lines.join("\n")}\n`);
       return 0;
     } finally {
-      process.off("SIGINT", onSigint);
+      interrupt.release();
     }
   },
 };

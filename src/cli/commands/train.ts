@@ -7,6 +7,7 @@ import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { train } from "../../core/train/train";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import { progressPrinter } from "./progress-output";
+import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--train-workers N]
                  [--allow-overlap] [--json-progress]
@@ -48,14 +49,7 @@ export const command: Command = {
     const experimentPath = positionals[0];
     const config = experimentPath ? await loadExperiment(experimentPath) : undefined;
     const runStore = openRunStore(values.runs);
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write("\nstopping after the current step (Ctrl-C again to quit at once)…\n");
-      controller.abort();
-    };
-    process.on("SIGINT", onSigint);
-    process.on("SIGTERM", onSigint);
+    const interrupt = onInterrupt({ message: "stopping after the current step (Ctrl-C again to quit at once)…", signals: ["SIGINT", "SIGTERM"] });
     try {
       const result = await train({
         config: config!,
@@ -65,7 +59,7 @@ export const command: Command = {
         resumeRunId: values.resume,
         allowOverlap: values["allow-overlap"] === true,
         backend: values.backend as BackendChoice | undefined,
-        signal: controller.signal,
+        signal: interrupt.signal,
         onEvent: progressPrinter(values["json-progress"] === true),
         loaderWorkers: workers,
         trainWorkers,
@@ -75,8 +69,7 @@ export const command: Command = {
       }
       return result.status === "completed" ? 0 : 1;
     } finally {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigint);
+      interrupt.release();
     }
   },
 };
