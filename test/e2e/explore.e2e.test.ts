@@ -120,9 +120,7 @@ describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", ()
     const folder = workbench.page.locator(".explorer-folders-view .monaco-list-row", { hasText: /^\s*rsna-samples\s*$/ }).first();
     await folder.waitFor({ state: "visible", timeout: 30_000 });
     await folder.click({ button: "right" });
-    const item = workbench.page.locator(".context-view .monaco-menu .action-item", { hasText: /^\s*Explore Dataset\s*$/ }).first();
-    await item.waitFor({ state: "visible", timeout: 15_000 });
-    await item.click();
+    await workbench.contextMenuItem("Explore Dataset");
     const frame = await explorerFrame(/rsna-samples$/);
     await workbench.screenshot("explore-rsna-samples");
     const dicomFiles = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dicomFiles(join(dir, e.name)) : e.name.endsWith(".dcm") ? 1 : 0), 0);

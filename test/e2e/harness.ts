@@ -267,6 +267,24 @@ export class Workbench {
     await row.click();
   }
 
+  /**
+   * Chooses an entry of the open context menu. Under load a click can land while the menu is still
+   * laying out and be lost (the menu stays open, the entry highlighted); Enter then chooses it.
+   */
+  async contextMenuItem(label: string): Promise<void> {
+    const menu = this.page.locator(".context-view .monaco-menu");
+    const item = menu.locator(".action-item", { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }).first();
+    await item.waitFor({ state: "visible", timeout: 15_000 });
+    await item.click();
+    for (let attempt = 1; await menu.isVisible(); attempt++) {
+      if (attempt > 3) throw new Error(`context menu entry "${label}" was clicked but the menu stayed open`);
+      await this.page.waitForTimeout(1000);
+      if (!(await menu.isVisible())) break;
+      await item.hover();
+      await this.page.keyboard.press("Enter");
+    }
+  }
+
   /** Shows a view container by its activity-bar title, e.g. "ICH Lab". */
   async openActivity(title: string): Promise<void> {
     const item = this.page.locator(`.activitybar .action-item a.action-label[aria-label^="${title}"]`).first();

@@ -48,11 +48,7 @@ describe.skipIf(missing !== undefined)("dashboard, compare and triage panels in 
     return workbench.viewPane("Runs").locator(`.monaco-list-row[aria-label^="${name},"]`).first();
   }
 
-  async function contextMenuItem(label: string): Promise<void> {
-    const item = workbench.page.locator(".context-view .monaco-menu .action-item", { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
-    await item.waitFor({ state: "visible", timeout: 15_000 });
-    await item.click();
-  }
+  const contextMenuItem = (label: string) => workbench.contextMenuItem(label);
 
   const dashboardOf = (name: string) => async (frame: Frame) => (await frame.locator('body[data-panel="dashboard"] h2').textContent({ timeout: 500 })) === name;
 
