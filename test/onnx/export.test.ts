@@ -34,7 +34,10 @@ beforeAll(async () => {
   if (existsSync(RSNA_SERIES)) {
     files = readdirSync(RSNA_SERIES).filter((f) => f.endsWith(".dcm")).sort().slice(10, 14).map((f) => join(RSNA_SERIES, f));
   } else {
-    files = (await writeSyntheticDataset({ out: join(root, "dicom"), patients: 1, slices: 4, seed: 21, size: 64 })).files.slice(0, 4);
+    // Slices spread over the head: four adjacent phantom slices are so alike that the head
+    // calibration below (logit spread ≥ 0.1) would magnify float32 rounding past the tolerance.
+    const series = (await writeSyntheticDataset({ out: join(root, "dicom"), patients: 1, slices: 16, seed: 21, size: 64 })).files;
+    files = [2, 6, 10, 14].map((i) => series[i]);
   }
   expect(files).toHaveLength(4);
 });
@@ -61,7 +64,10 @@ function randomiseBatchNorms(model: tfjs.LayersModel): void {
   for (const layer of model.layers) {
     if (layer.getClassName() !== "BatchNormalization") continue;
     const [c] = layer.getWeights()[0].shape;
-    const values = [uniform([c], 0.5, 1.5), uniform([c], -0.5, 0.5), uniform([c], -0.5, 0.5), uniform([c], 0.5, 2)];
+    // Far enough from (1, 0, 0, 1) that a mis-mapped gamma/beta/mean/variance changes the outputs
+    // by orders of magnitude more than 1e-4, near enough that 33 random residual blocks (ResNet-101)
+    // stay well-conditioned in float32.
+    const values = [uniform([c], 0.8, 1.2), uniform([c], -0.2, 0.2), uniform([c], -0.2, 0.2), uniform([c], 0.8, 1.25)];
     layer.setWeights(values);
     tf.dispose(values);
   }
