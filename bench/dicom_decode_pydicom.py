@@ -11,25 +11,9 @@ import time
 
 import numpy as np
 import pydicom
+from pydicom_windows import hu_of, windowed
 
-WINDOWS = [(80.0, 40.0), (254.0, 100.0), (2800.0, 600.0)]  # (width, level): brain, subdural, bone
 SIZE = 256
-
-
-def window_transform(width, level):
-    # DICOM linear VOI scaled to [0, 1], as src/core/imaging/window.ts
-    return level - 0.5 - (width - 1) / 2, 1.0 / (width - 1)
-
-
-def hu_of(ds):
-    stored = ds.pixel_array.astype(np.float32)
-    slope = float(getattr(ds, "RescaleSlope", 1))
-    intercept = float(getattr(ds, "RescaleIntercept", 0))
-    if ds.BitsStored == 12 and ds.PixelRepresentation == 0 and intercept > -100:
-        stored = stored + 1000
-        stored[stored >= 4096] -= 4096
-        intercept = -1000.0
-    return stored * slope + intercept
 
 
 def resize(img, size):
@@ -52,12 +36,7 @@ def resize(img, size):
 
 def tensor_of(path):
     ds = pydicom.dcmread(path)
-    hu = hu_of(ds)
-    channels = []
-    for width, level in WINDOWS:
-        offset, scale = window_transform(width, level)
-        channels.append(np.clip((hu - offset) * scale, 0.0, 1.0))
-    return resize(np.stack(channels, axis=-1), SIZE)
+    return resize(np.stack(windowed(hu_of(ds)), axis=-1), SIZE)
 
 
 def header_of(path):

@@ -18,33 +18,11 @@ import pydicom  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torchvision  # noqa: E402
-
-WINDOWS = [(80.0, 40.0), (254.0, 100.0), (2800.0, 600.0)]  # (width, level): brain, subdural, bone
-
-
-def window_transform(width, level):
-    # DICOM linear VOI scaled to [0, 1], as src/core/imaging/window.ts
-    return level - 0.5 - (width - 1) / 2, 1.0 / (width - 1)
-
-
-def hu_of(ds):
-    stored = ds.pixel_array.astype(np.float32)
-    slope = float(getattr(ds, "RescaleSlope", 1))
-    intercept = float(getattr(ds, "RescaleIntercept", 0))
-    if ds.BitsStored == 12 and ds.PixelRepresentation == 0 and intercept > -100:
-        stored = stored + 1000
-        stored[stored >= 4096] -= 4096
-        intercept = -1000.0
-    return stored * slope + intercept
+from pydicom_windows import hu_of, windowed  # noqa: E402
 
 
 def tensor_of(path, size):
-    hu = hu_of(pydicom.dcmread(path))
-    channels = []
-    for width, level in WINDOWS:
-        offset, scale = window_transform(width, level)
-        channels.append(np.clip((hu - offset) * scale, 0.0, 1.0))
-    x = torch.from_numpy(np.stack(channels)).unsqueeze(0)  # 1 x 3 x H x W
+    x = torch.from_numpy(np.stack(windowed(hu_of(pydicom.dcmread(path))))).unsqueeze(0)  # 1 x 3 x H x W
     return F.interpolate(x, size=(size, size), mode="area")[0]
 
 
