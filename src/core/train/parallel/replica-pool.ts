@@ -9,7 +9,6 @@
 // DistributedDataParallel does without SyncBatchNorm), and the moving mean and variance are
 // averaged over the replicas after every step. The averaged moving mean equals the one-replica
 // update exactly; the averaged variance leaves out the spread between the shares' means.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Batch } from "../../data/batch-loader";
@@ -17,23 +16,13 @@ import { selectTargets } from "../../predict/infer";
 import type { BatchTrainer } from "../batch-training";
 import { batchGradients } from "../step";
 import type { Tensor, Variable } from "../tf-types";
+import { workerEntry, type WorkerEntry } from "../../workers/task-pool";
 import type { ReplicaReply, ReplicaRequest } from "./protocol";
 import { splitBatch } from "./shares";
 
 /** How to start a replica worker: dist/replica-worker.js when bundled, else the TypeScript source through tsx. */
-export function replicaWorkerEntry(): { script: string; eval: boolean } | null {
-  if (process.env.ICH_BUNDLED === "1") {
-    const bundled = join(__dirname, "replica-worker.js");
-    return existsSync(bundled) ? { script: bundled, eval: false } : null;
-  }
-  const source = join(__dirname, "workers", "replica.worker.ts");
-  if (!existsSync(source)) return null;
-  try {
-    require.resolve("tsx/cjs/api");
-  } catch {
-    return null;
-  }
-  return { script: `require("tsx/cjs/api").register(); require(${JSON.stringify(source)});`, eval: true };
+export function replicaWorkerEntry(): WorkerEntry | null {
+  return workerEntry(join(__dirname, "replica-worker.js"), join(__dirname, "workers", "replica.worker.ts"));
 }
 
 interface Slot {
