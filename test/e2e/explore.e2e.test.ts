@@ -45,21 +45,7 @@ describe.skipIf(missing !== undefined)("ICH: Explore Dataset in code-server", ()
     }
   }
 
-  async function openFile(name: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await workbench.openPalette();
-      await workbench.page.keyboard.press("Backspace");
-      await workbench.page.keyboard.type(name, { delay: 20 });
-      try {
-        await workbench.quickPickRow(name).first().waitFor({ state: "visible", timeout: 20_000 });
-        await workbench.page.keyboard.press("Enter");
-        return;
-      } catch (error) {
-        if (attempt === 3) throw error;
-        await workbench.page.keyboard.press("Escape");
-      }
-    }
-  }
+  const openFile = (name: string) => workbench.openFile(name);
 
   beforeAll(async () => {
     workspace = makeWorkspace({ "explore.ich.json": JSON.stringify(experiment, null, 2) });

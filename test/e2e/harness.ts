@@ -268,6 +268,26 @@ export class Workbench {
   }
 
   /**
+   * Opens a workspace file by name through Quick Open; retried because focus inside a webview can
+   * swallow the first keys, and the file index may lag behind the disk.
+   */
+  async openFile(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.openPalette();
+      await this.page.keyboard.press("Backspace"); // leave command mode: quick open by file name
+      await this.page.keyboard.type(name, { delay: 20 });
+      try {
+        await this.quickPickRow(name).first().waitFor({ state: "visible", timeout: 20_000 });
+        await this.page.keyboard.press("Enter");
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await this.page.keyboard.press("Escape");
+      }
+    }
+  }
+
+  /**
    * Chooses an entry of the open context menu. Under load a click can land while the menu is still
    * laying out and be lost (the menu stays open, the entry highlighted); Enter then chooses it.
    */

@@ -53,22 +53,7 @@ describe.skipIf(missing !== undefined)("DICOM preview in code-server", () => {
   let lastSliceName: string;
   let preview: Frame;
 
-  /** Quick open by file name; retried because focus inside a webview can swallow the first keys. */
-  async function openFile(name: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await workbench.openPalette();
-      await workbench.page.keyboard.press("Backspace"); // leave command mode: quick open by file name
-      await workbench.page.keyboard.type(name, { delay: 20 });
-      try {
-        await workbench.quickPickRow(name).first().waitFor({ state: "visible", timeout: 20_000 });
-        await workbench.page.keyboard.press("Enter");
-        return;
-      } catch (error) {
-        if (attempt === 3) throw error;
-        await workbench.page.keyboard.press("Escape");
-      }
-    }
-  }
+  const openFile = (name: string) => workbench.openFile(name);
 
   async function previewFrame(title: string): Promise<Frame> {
     return workbench.findWebviewFrame(async (frame) => (await frame.locator("#title").textContent({ timeout: 500 })) === title, 90_000);
