@@ -44,15 +44,20 @@ export class OnnxGraph {
 
   /** Adds a node with one output (named after `outputBase`) and returns that output's name. */
   node(opType: string, inputs: string[], outputBase: string, attributes: Attributes = {}): string {
-    const output = this.unique(outputBase);
+    return this.nodeOutputs(opType, inputs, [outputBase], attributes)[0];
+  }
+
+  /** Adds a node with several outputs (e.g. MaxPool's values and indices, Split's parts); returns their names. */
+  nodeOutputs(opType: string, inputs: string[], outputBases: string[], attributes: Attributes = {}): string[] {
+    const outputs = outputBases.map((base) => this.unique(base));
     this.nodes.push({
       opType,
-      name: output,
+      name: outputs[0],
       input: inputs,
-      output: [output],
+      output: outputs,
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
     });
-    return output;
+    return outputs;
   }
 
   floatTensor(base: string, dims: number[], values: Float32Array): string {
