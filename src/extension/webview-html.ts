@@ -1,7 +1,8 @@
 // HTML shell shared by every webview (panels and the DICOM preview): strict CSP with one nonce for
-// the script bundle and the stylesheet, no inline handlers. No vscode import, so the shell can be
-// rendered in a plain browser for tests.
+// the script bundle, the stylesheet and the inline load-retry script (webview-load-retry.ts), no
+// inline handlers. No vscode import, so the shell can be rendered in a plain browser for tests.
 import { randomBytes } from "node:crypto";
+import { LOAD_RETRY_SCRIPT } from "./webview-load-retry";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -38,6 +39,7 @@ export function webviewHtml(shell: WebviewShell): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<script nonce="${nonce}">${LOAD_RETRY_SCRIPT}</script>
 <link rel="stylesheet" href="${escapeHtml(shell.styleUri)}" nonce="${nonce}">
 <title>${escapeHtml(shell.title)}</title>
 </head>
