@@ -19,7 +19,7 @@ import { outputsLogits } from "../src/core/predict/infer";
 import { initBackend } from "../src/core/tf/backend";
 import { AdamW } from "../src/core/train/adamw";
 import { trainOnBatch, type BatchTrainer } from "../src/core/train/batch-training";
-import { openStepRunner } from "../src/core/train/parallel";
+import { openReplicaRunner } from "../src/core/train/parallel";
 import { trainableVariables } from "../src/core/train/step";
 
 const root = resolve(__dirname, "..");
@@ -62,7 +62,7 @@ async function child(replicas: number): Promise<void> {
     tf, model, optimizer: new AdamW(tf, 1e-4, 0.01), variables: trainableVariables(model), logits: outputsLogits(model),
     labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3,
   };
-  const runner = await openStepRunner(trainer, replicas, (m) => console.error(`warning: ${m}`));
+  const runner = await openReplicaRunner(trainer, replicas, (m) => console.error(`warning: ${m}`));
   if (runner.replicas !== replicas) throw new Error(`asked for ${replicas} replicas, got ${runner.replicas}`);
   let seed = 1;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

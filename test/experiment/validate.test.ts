@@ -78,6 +78,7 @@ describe("defaults", () => {
         schedule: { kind: "one-cycle", maxLr: 0.001, warmupShare: 0.25, divFactor: 25, finalDivFactor: 100000 },
         labelWeights: { any: 2, epidural: 1, intraparenchymal: 1, intraventricular: 1, subarachnoid: 1, subdural: 1 },
         maxBadImageShare: 0.01,
+        engine: "auto",
         augment: {
           flip: { p: 0.5 },
           rotate: { degrees: 15, p: 0 },

@@ -120,21 +120,25 @@ describe("fine_tune run", () => {
   const root = mkdtempSync(join(tmpdir(), "ich-ft-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it("with 2 data-parallel replicas, the frozen stage still leaves the body kernels alone", async () => {
-    const config = tinyConfig({ epochs: 1 });
+  it.each([
+    ["TF.js with 2 data-parallel replicas", "tfjs", 2, "training steps: TF.js wasm, 2 data-parallel replicas"],
+    ["the ONNX Runtime engine", "onnx", 1, expect.stringMatching(/^training steps: ONNX Runtime [\d.]+ on the CPU, \d+ threads?$/)],
+  ] as const)("on %s, the frozen stage leaves the body kernels alone and trains the batch norms", async (_, engine, trainWorkers, log) => {
+    const config = tinyConfig({ epochs: 1, engine });
     config.train.fineTune = { ...FT, freezeEpochs: 1, epochs: 1 };
     config.train.epochs = 1; // only the frozen stage
-    const store = new RunStore(join(root, "parallel"));
+    const store = new RunStore(join(root, `frozen-${engine}`));
     const logs: string[] = [];
-    const result = await train({ config, runStore: store, loaderWorkers: 0, trainWorkers: 2, onEvent: (e) => e.type === "log" && logs.push(e.message) });
+    const result = await train({ config, runStore: store, loaderWorkers: 0, trainWorkers, onEvent: (e) => e.type === "log" && logs.push(e.message) });
     expect(result.status).toBe("completed");
-    expect(logs.filter((m) => m.startsWith("data-parallel"))).toEqual([expect.stringMatching(/^data-parallel training: 2 replicas/)]);
+    expect(logs.filter((m) => m.startsWith("training steps:"))).toEqual([log]);
     // The saved model after the frozen epoch has the initial body kernels: same seed, fresh build.
     const { loadModel } = await import("../../src/core/models");
     const trained = await loadModel(tf, store.paths(result.runId).modelDir);
     const fresh = buildModel(tf, { architecture: "small-cnn", inputSize: null, channels: 3, outputs: 6, dropout: 0, seed: config.train.seed });
     for (const name of ["block1_conv", "block5_conv"]) expect(Array.from(trained.getLayer(name).getWeights()[0].dataSync())).toEqual(Array.from(fresh.getLayer(name).getWeights()[0].dataSync()));
     expect(Array.from(trained.getLayer("block1_bn").getWeights()[0].dataSync())).not.toEqual(Array.from(fresh.getLayer("block1_bn").getWeights()[0].dataSync()));
+    expect(Array.from(trained.getLayer("predictions").getWeights()[0].dataSync())).not.toEqual(Array.from(fresh.getLayer("predictions").getWeights()[0].dataSync()));
     expect(trained.layers.filter((l) => !l.trainable && l.weights.length > 0).map((l) => l.name)).toEqual([]); // saved without stage flags
     trained.dispose();
     fresh.dispose();

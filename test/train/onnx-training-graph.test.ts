@@ -43,12 +43,17 @@ interface Tolerance {
 }
 const STRICT: Tolerance = { median: 1e-3, p90: 1e-2 };
 
-async function compare(architecture: Architecture, head: HeadKind, size: number, outputs: number, options: { freezeBody?: boolean; tolerance?: Tolerance } = {}) {
+interface CompareOptions {
+  freezeBody?: boolean;
+  tolerance?: Tolerance;
+}
+
+async function compare(architecture: Architecture, head: HeadKind, size: number, outputs: number, options: CompareOptions = {}) {
   const model = buildModel(tf, { architecture, head, inputSize: null, channels: 3, outputs, dropout: 0, seed: 3 });
   await compareModel(model, size, outputs, `${architecture}/${head}`, options);
 }
 
-async function compareModel(model: tfjs.LayersModel, size: number, outputs: number, label: string, options: { freezeBody?: boolean; tolerance?: Tolerance } = {}) {
+async function compareModel(model: tfjs.LayersModel, size: number, outputs: number, label: string, options: CompareOptions = {}) {
   if (options.freezeBody) for (const layer of model.layers) if (!layer.name.startsWith("head_") && layer.name !== "predictions") layer.trainable = false;
   const n = 4;
   const x = tf.randomUniform([n, size, size, 3], -1, 1, "float32", 5);
@@ -69,7 +74,7 @@ async function compareModel(model: tfjs.LayersModel, size: number, outputs: numb
   await session.release();
 
   const snapshot = (variable: string) => Float32Array.from(byName.get(variable)!.read().dataSync() as Float32Array);
-  const movingBefore = new Map(graph.batchNorms.flatMap((b) => [[b.movingMean, snapshot(b.movingMean)], [b.movingVariance, snapshot(b.movingVariance)]] as const));
+  const movingBefore = new Map(graph.batchNorms.flatMap((b) => [b.movingMean, b.movingVariance]).map((name) => [name, snapshot(name)]));
   const { value, grads } = batchGradients(tf, model, variables, x, y, weights, false);
   expect(out[TRAIN_LOSS].data[0]).toBeCloseTo(value.dataSync()[0], 4);
   expect(graph.gradients.map((g) => g.variable).sort()).toEqual(variables.map((v) => v.name).sort());
@@ -144,7 +149,8 @@ describe("ONNX training graph vs TF.js gradients", () => {
     const conv = tf.layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, name: "dilated" }).apply(input) as tfjs.SymbolicTensor;
     const out = tf.layers.dense({ units: 1, activation: "sigmoid" }).apply(tf.layers.flatten().apply(conv)) as tfjs.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
-    expect(() => buildTrainingGraph(model, { size: 8, channels: 3, labelWeights: [1], logits: false, trainable: new Set(model.trainableWeights.map((w) => w.name)) })).toThrow(
+    const trainable = new Set(model.trainableWeights.map((w) => w.name));
+    expect(() => buildTrainingGraph(model, { size: 8, channels: 3, labelWeights: [1], logits: false, trainable })).toThrow(
       new UnsupportedModelError(model, `layer "dilated" (Conv2D): dilated convolutions`),
     );
   });

@@ -8,6 +8,8 @@ export interface TinyOverrides {
   tta?: boolean;
   earlyStopping?: { patience: number; minDelta: number };
   progressiveResizing?: { fromEpoch: number; size: number }[];
+  /** Default: the schema's ("auto": ONNX Runtime, as on a user's CPU). */
+  engine?: "auto" | "onnx" | "tfjs";
 }
 
 export function tinyConfig(overrides: TinyOverrides = {}): ExperimentConfig {
@@ -24,6 +26,7 @@ export function tinyConfig(overrides: TinyOverrides = {}): ExperimentConfig {
         augment: { flip: { p: 0.5 } },
         seed: 5,
         backend: "wasm",
+        ...(overrides.engine ? { engine: overrides.engine } : {}),
         ...(overrides.maxStepsPerEpoch ? { maxStepsPerEpoch: overrides.maxStepsPerEpoch } : {}),
         ...(overrides.earlyStopping ? { earlyStopping: overrides.earlyStopping } : {}),
       },

@@ -108,7 +108,8 @@ describe("train", () => {
     modelCalls.length = 0;
     // minDelta 10: no epoch can count as an improvement after the first
     const progressiveResizing = [{ fromEpoch: 2, size: 40 }, { fromEpoch: 3, size: 48 }];
-    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing });
+    // TF.js steps: the model.apply spy sees them (the ONNX engine's own test is in onnx-training.test.ts).
+    const config = tinyConfig({ epochs: 6, maxStepsPerEpoch: 1, earlyStopping: { patience: 2, minDelta: 10 }, progressiveResizing, engine: "tfjs" });
     const result = await train({
       config,
       runStore: store,

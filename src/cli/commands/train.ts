@@ -6,12 +6,13 @@ import { openRunStore } from "../run-store";
 import { BACKEND_PREFERENCES } from "../../core/tf/backend";
 import { train } from "../../core/train/train";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
+import { engineOption } from "../engine-option";
 import { progressPrinter } from "./progress-output";
 import { onInterrupt } from "../interrupt";
 
-const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--runs DIR] [--workers N] [--train-workers N]
-                 [--allow-overlap] [--json-progress]
-       ich train --resume RUN [--backend B] [--runs DIR] [--workers N] [--train-workers N] [--json-progress]
+const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--engine E] [--runs DIR] [--workers N]
+                 [--train-workers N] [--allow-overlap] [--json-progress]
+       ich train --resume RUN [--backend B] [--engine E] [--runs DIR] [--workers N] [--train-workers N] [--json-progress]
 
 Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
 eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current step, saves a
@@ -19,9 +20,11 @@ checkpoint and marks the run cancelled; --resume continues it (also after a cras
   --name           run name (default: the experiment's name)
   --resume RUN     continue RUN from its last checkpoint with its saved config
   --backend B      ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
+  --engine E       what computes the steps: auto | onnx | tfjs (default: the experiment's train.engine;
+                   auto = ONNX Runtime on every core on the WASM/CPU backends, else TF.js)
   --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
   --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
-  --train-workers N  data-parallel training replicas on WASM: auto | N (default: train.workers, auto = one per core)
+  --train-workers N  data-parallel TF.js replicas on WASM (engine tfjs): auto | N (default: train.workers)
   --allow-overlap  fine-tune from a run: (model.pretrained) although this split validates on patients
                    that run trained on (a warning instead of an error)
   --json-progress  progress events as JSON lines on stdout`;
@@ -33,6 +36,7 @@ export const command: Command = {
       name: { type: "string" },
       resume: { type: "string" },
       backend: SHARED_OPTIONS.backend,
+      engine: { type: "string" },
       runs: SHARED_OPTIONS.runs,
       workers: { type: "string" },
       "train-workers": { type: "string" },
@@ -63,6 +67,7 @@ export const command: Command = {
         onEvent: progressPrinter(values["json-progress"] === true),
         loaderWorkers: workers,
         trainWorkers,
+        engine: values.engine === undefined ? undefined : engineOption(values.engine),
       });
       if (!values["json-progress"] && result.best) {
         process.stdout.write(`best epoch ${result.best.epoch}: validation weighted log loss ${result.best.weightedLogLoss.toFixed(4)}, mean AUC ${result.best.meanAuc.toFixed(3)}\n${result.runDir}\n`);

@@ -1,6 +1,7 @@
 // The validated, fully-defaulted form of an experiment file (*.ich.json). The JSON Schema in
 // schemas/experiment.schema.json is the source of truth for fields, defaults and descriptions;
 // these types mirror it. Every path here is absolute (resolved against the experiment's folder).
+import type { EngineChoice } from "../inference/engine";
 import type { Label } from "../labels";
 
 export type WindowPresetName = "brain" | "subdural" | "subdural-wide" | "stroke" | "stroke-wide" | "bone" | "soft-tissue";
@@ -122,7 +123,9 @@ export interface TrainConfig {
   /** Share of unreadable training images above which the run fails (default 0.01). */
   maxBadImageShare: number;
   backend: BackendChoice;
-  /** Data-parallel training replicas on the WASM backend (src/core/train/parallel). */
+  /** What computes the training steps (src/core/train/step-runner.ts). */
+  engine: EngineChoice;
+  /** Data-parallel training replicas on the WASM backend with engine tfjs (src/core/train/parallel). */
   workers: "auto" | number;
 }
 

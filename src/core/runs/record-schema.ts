@@ -29,6 +29,7 @@ export const runRecordSchema = {
     host: { type: "string" },
     backend: { type: "string" },
     device: { type: "string" },
+    trainingEngine: { type: "string" },
     gitCommit: { type: "string" },
     datasetFingerprint: { type: "string" },
     architecture: { type: "string" },

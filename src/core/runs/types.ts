@@ -21,6 +21,8 @@ export interface RunRecord {
   host: string;
   backend: string; // "wasm" | "tensorflow" | "cpu" ...
   device: string; // "CPU (WASM SIMD, 1 thread)", "GPU /device:GPU:0" ...
+  /** What computed the training steps: "ONNX Runtime 1.x on the CPU, 2 threads", "TF.js wasm"… (src/core/train/step-runner.ts). */
+  trainingEngine?: string;
   gitCommit?: string;
   datasetFingerprint?: string;
   architecture: string;

@@ -13,8 +13,18 @@ export interface SerializedOptimizer {
   data: Float32Array;
 }
 
+/** Adam's hyper-parameters (PyTorch's betas; TF.js's epsilon): shared with the ONNX Runtime engine's copy of this optimizer. */
+export const ADAM_BETA1 = 0.9;
+export const ADAM_BETA2 = 0.999;
+export const ADAM_EPSILON = 1e-7;
+
+/** Whether weight decay applies to a variable of this name and rank: kernels, not biases or normalisation parameters. */
+export function isDecayedName(name: string, rank: number): boolean {
+  return /kernel$/i.test(name) || (rank >= 2 && !/(gamma|beta|moving|bias)/i.test(name));
+}
+
 export function isDecayed(variable: Variable): boolean {
-  return /kernel$/i.test(variable.name) || (variable.rank >= 2 && !/(gamma|beta|moving|bias)/i.test(variable.name));
+  return isDecayedName(variable.name, variable.rank);
 }
 
 /** Variables trained together at `multiplier` × the optimizer's learning rate. */
@@ -24,7 +34,7 @@ export interface OptimizerGroup {
   multiplier: number;
 }
 
-const GROUP_PREFIX = "group:";
+export const GROUP_PREFIX = "group:";
 
 export class AdamW {
   private readonly optimizer;
@@ -39,7 +49,16 @@ export class AdamW {
     private readonly weightDecay: number,
   ) {
     this.lr = learningRate;
-    this.optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+    this.optimizer = tf.train.adam(learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  }
+
+  get decayRate(): number {
+    return this.weightDecay;
+  }
+
+  /** The parameter groups in force (setGroups). */
+  get parameterGroups(): readonly OptimizerGroup[] {
+    return this.groups;
   }
 
   get learningRate(): number {
@@ -69,7 +88,7 @@ export class AdamW {
   private groupOptimizer(key: string) {
     let optimizer = this.groupOptimizers.get(key);
     if (!optimizer) {
-      optimizer = this.tf.train.adam(this.lr, 0.9, 0.999, 1e-7);
+      optimizer = this.tf.train.adam(this.lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
       this.groupOptimizers.set(key, optimizer);
     }
     return optimizer;

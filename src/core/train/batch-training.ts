@@ -68,10 +68,15 @@ export interface BatchTrainer {
   channels: number;
 }
 
-/** One step at learning rate `lr` on a batch of `size`×`size` images; throws on the first image that failed to load. */
-export function trainOnBatch(trainer: BatchTrainer, batch: Batch, size: number, lr: number): number {
+/** Throws on the first image of `batch` that failed to load. */
+export function assertBatchLoaded(batch: Batch): void {
   const failed = batch.errors.findIndex(Boolean);
   if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
+}
+
+/** One step at learning rate `lr` on a batch of `size`×`size` images; throws on the first image that failed to load. */
+export function trainOnBatch(trainer: BatchTrainer, batch: Batch, size: number, lr: number): number {
+  assertBatchLoaded(batch);
   const { tf, labels } = trainer;
   trainer.optimizer.setLearningRate(lr);
   const n = batch.samples.length;

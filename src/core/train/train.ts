@@ -14,7 +14,9 @@ import { AdamW } from "./adamw";
 import { BadImageTracker, sampleFile } from "./bad-images";
 import { epochBatches, openTraining, type BatchTrainer } from "./batch-training";
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from "./checkpoint";
-import { openStepRunner, resolveTrainWorkers, type TrainWorkersSetting } from "./parallel";
+import type { EngineChoice } from "../inference/engine";
+import type { TrainWorkersSetting } from "./parallel";
+import { openStepRunner, type StepRunnerOptions } from "./step-runner";
 import { initialModel } from "./initial-model";
 import { readModelInput, writeModelInput } from "./model-input";
 import { outputsLogits } from "../predict/infer";
@@ -44,6 +46,8 @@ export interface TrainOptions {
   allowOverlap?: boolean;
   /** Data-parallel training replicas (overrides `train.workers`). */
   trainWorkers?: TrainWorkersSetting;
+  /** What computes the steps (overrides `train.engine`). */
+  engine?: EngineChoice;
 }
 
 export interface TrainResult {
@@ -128,15 +132,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const stageVariables = (s: Stage | undefined) =>
     fineTune && s ? enterStage(model, config.model.architecture, fineTune, optimizer, s) : trainableVariables(model);
   const trainer: BatchTrainer = { tf, model, optimizer, variables: stageVariables(stage), logits: outputsLogits(model), labels, weights, channels };
-  const replicas = resolveTrainWorkers(options.trainWorkers ?? config.train.workers ?? "auto", backend.backend, config.train.batchSize, warn);
-  let runner = await openStepRunner(trainer, replicas, warn);
+  const runnerOptions = (): StepRunnerOptions => ({
+    engine: options.engine ?? config.train.engine ?? "auto",
+    backend: backend.backend,
+    workers: options.trainWorkers ?? config.train.workers ?? "auto",
+    batchSize: config.train.batchSize,
+    size: imageSizeForEpoch(config, state.epoch),
+    seed: config.train.seed,
+    firstStep: state.globalStep,
+  });
+  const opened = await openStepRunner(trainer, runnerOptions(), warn);
+  let runner = opened.runner;
+  await run.update({ trainingEngine: opened.description });
   const stepsPerEpoch = batchCount(plan.train.length, config.train.batchSize, config.train.maxStepsPerEpoch);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const schedule = fineTune ? (step: number) => fineTuneLr(fineTune, stepsPerEpoch, step).lr : makeSchedule(config.train.schedule, totalSteps);
   emit({ type: "run-started", runId, runDir: run.dir, epochs: config.train.epochs, stepsPerEpoch, backend: backend.backend, device: backend.device });
   if (resumeFrom) emit({ type: "log", runId, message: `resuming from ${resumeFrom}: epoch ${state.epoch}, batch ${state.batch + 1}` });
   emit({ type: "log", runId, message: plan.description });
-  if (runner.replicas > 1) emit({ type: "log", runId, message: `data-parallel training: ${runner.replicas} replicas (the training thread and ${runner.replicas - 1} worker thread${runner.replicas > 2 ? "s" : ""})` });
+  emit({ type: "log", runId, message: `training steps: ${opened.description}` });
 
   let lastHeartbeat = 0;
   let status: RunStatus = "completed";
@@ -144,11 +158,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   try {
     epochs: for (let epoch = state.epoch; epoch <= config.train.epochs; epoch++) {
       if (stageAt(epoch) !== stage) {
-        // fine_tune: unfreeze. The replicas hold the trainable list, so they restart with the new one.
+        // fine_tune: unfreeze. The runners hold the trainable list, so they restart with the new one.
         stage = stageAt(epoch);
+        await runner.sync();
         await runner.close();
         trainer.variables = stageVariables(stage);
-        runner = await openStepRunner(trainer, replicas, warn);
+        runner = (await openStepRunner(trainer, { ...runnerOptions(), size: imageSizeForEpoch(config, epoch) }, warn)).runner;
       }
       if (stage) emit({ type: "log", runId, message: `fine_tune: epoch ${epoch} in the ${stage} stage (${trainer.variables.length} trainable tensors)` });
       const size = imageSizeForEpoch(config, epoch);
@@ -197,10 +212,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (options.signal?.aborted) {
           status = "cancelled";
           state.epoch = epoch;
+          await runner.sync();
           await writeCheckpoint(run, model, optimizer, state, emit);
           break epochs;
         }
       }
+      await runner.sync();
 
       const trainLoss = state.epochLossCount > 0 ? state.epochLossSum / state.epochLossCount : Number.NaN;
       // Long validations keep the heartbeat fresh so the run store does not take the run for crashed.

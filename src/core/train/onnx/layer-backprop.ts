@@ -438,7 +438,8 @@ export class TrainingLayers {
     let acc = inputs[0].name;
     for (let i = 1; i < inputs.length; i++) acc = this.g.node("Add", [acc, inputs[i].name], i === inputs.length - 1 ? layer.name : `${layer.name}/${i}`);
     const requiresGrad = inputs.some((v) => v.requiresGrad);
-    return { output: { name: acc, shape: inputs[0].shape, requiresGrad }, backward: requiresGrad ? (dy) => inputs.map((v) => (v.requiresGrad ? dy : null)) : null };
+    const backward = requiresGrad ? (dy: string) => inputs.map((v) => (v.requiresGrad ? dy : null)) : null;
+    return { output: { name: acc, shape: inputs[0].shape, requiresGrad }, backward };
   }
 
   private concat(layer: Layer, config: LayerConfig, inputs: TValue[]): LayerStep {
@@ -479,8 +480,13 @@ export class TrainingLayers {
     };
   }
 
+  /** The output Dense layer without its sigmoid: the loss reads logits. */
+  logitsDense(layer: Layer, x: TValue): LayerStep {
+    return this.dense(layer, layer.getConfig(), x, true);
+  }
+
   /** Dense; with `logits`, a sigmoid activation is left out (the loss applies it). */
-  dense(layer: Layer, config: LayerConfig, x: TValue, logits = false): LayerStep {
+  private dense(layer: Layer, config: LayerConfig, x: TValue, logits = false): LayerStep {
     const g = this.g;
     if (x.shape.rank !== 2) throw new UnsupportedLayerError(layer, "Dense on an image-shaped input");
     const kernel = this.requireWeight(layer, "kernel");
@@ -516,7 +522,8 @@ export class TrainingLayers {
   private zeroPad(layer: Layer, config: LayerConfig, x: Spatial): LayerStep {
     const [[top, bottom], [left, right]] = config.padding as [[number, number], [number, number]];
     const y = this.g.node("Pad", [x.name, this.ints(`${layer.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], layer.name);
-    const output: TValue = { name: y, shape: { rank: 4, c: x.shape.c, h: x.shape.h + top + bottom, w: x.shape.w + left + right }, requiresGrad: x.requiresGrad };
+    const shape = { rank: 4 as const, c: x.shape.c, h: x.shape.h + top + bottom, w: x.shape.w + left + right };
+    const output: TValue = { name: y, shape, requiresGrad: x.requiresGrad };
     if (!x.requiresGrad) return { output, backward: null };
     return {
       output,

@@ -90,7 +90,7 @@ export function buildTrainingGraph(model: LayersModel, options: TrainingGraphOpt
     let step: LayerStep;
     try {
       if (layer === last && sigmoid === "activation") step = { output: inputs[0], backward: inputs[0].requiresGrad ? (dy) => [dy] : null };
-      else if (layer === last && sigmoid === "dense") step = layers.dense(layer, layer.getConfig() as never, inputs[0], true);
+      else if (layer === last && sigmoid === "dense") step = layers.logitsDense(layer, inputs[0]);
       else step = layers.step(layer, inputs);
     } catch (error) {
       if (error instanceof UnsupportedLayerError) throw new UnsupportedModelError(model, error.message);

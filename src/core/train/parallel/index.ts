@@ -1,8 +1,8 @@
 // Data-parallel training: how many replicas a run uses (`train.workers`, `ich train
 // --train-workers`) and the step function the training loop calls either way.
 import { availableParallelism, totalmem } from "node:os";
-import type { Batch } from "../../data/batch-loader";
 import { trainOnBatch, type BatchTrainer } from "../batch-training";
+import type { StepRunner } from "../step-runner";
 import { ReplicaPool } from "./replica-pool";
 import { errorMessage } from "../../../shared/errors";
 
@@ -32,24 +32,15 @@ export function resolveTrainWorkers(
   return Math.max(1, Math.min(setting, batchSize));
 }
 
-export interface StepRunner {
-  /** Replicas in use, the training thread included. */
-  readonly replicas: number;
-  /** One optimisation step on a loaded batch; returns the batch loss. */
-  step(batch: Batch, size: number, lr: number): Promise<number>;
-  /** WASM heap bytes of each worker replica (empty with one replica). */
-  workerHeapBytes(): number[];
-  close(): Promise<void>;
-}
-
 /** Starts `replicas − 1` worker threads beside the training thread (none for 1); falls back to 1 with a warning if they cannot start. */
-export async function openStepRunner(trainer: BatchTrainer, replicas: number, warn: (message: string) => void): Promise<StepRunner> {
+export async function openReplicaRunner(trainer: BatchTrainer, replicas: number, warn: (message: string) => void): Promise<StepRunner> {
   if (replicas > 1) {
     try {
       const pool = await ReplicaPool.start(trainer, replicas - 1);
       return {
         replicas: pool.replicas,
         step: (batch, size, lr) => pool.trainOnBatch(batch, size, lr),
+        sync: async () => undefined,
         workerHeapBytes: () => pool.workerHeapBytes,
         close: () => pool.close(),
       };
@@ -60,6 +51,7 @@ export async function openStepRunner(trainer: BatchTrainer, replicas: number, wa
   return {
     replicas: 1,
     step: async (batch, size, lr) => trainOnBatch(trainer, batch, size, lr),
+    sync: async () => undefined,
     workerHeapBytes: () => [],
     close: async () => undefined,
   };

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Batch } from "../../data/batch-loader";
 import { selectTargets } from "../../predict/infer";
-import type { BatchTrainer } from "../batch-training";
+import { assertBatchLoaded, type BatchTrainer } from "../batch-training";
 import { batchGradients } from "../step";
 import type { Tensor, Variable } from "../tf-types";
 import { workerEntry, type WorkerEntry } from "../../workers/task-pool";
@@ -171,8 +171,7 @@ export class ReplicaPool {
   async batchGradients(batch: Batch, size: number): Promise<{ loss: number; grads: Float32Array }> {
     if (this.closed) throw new Error("the replica pool is closed");
     if (this.failure) throw this.failure;
-    const failed = batch.errors.findIndex(Boolean);
-    if (failed >= 0) throw new Error(`training image ${batch.samples[failed].id}: ${batch.errors[failed]}`);
+    assertBatchLoaded(batch);
     const { tf, labels, channels } = this.trainer;
     const n = batch.samples.length;
     const targets = selectTargets(batch.y, labels);
