@@ -1,8 +1,9 @@
-// ResNet18 training throughput (img/s) of `ich train`'s step on the WASM backend, one row per number
-// of data-parallel replicas (train.workers), against Debian's PyTorch (/usr/bin/python3,
+// ResNet18 training throughput (img/s) of `ich train`'s step, one row per engine: ONNX Runtime
+// (train.engine "onnx", the default on a CPU) and TF.js on the WASM backend with 1, 2… data-parallel
+// replicas (train.engine "tfjs", train.workers), against Debian's PyTorch (/usr/bin/python3,
 // python3-torch + python3-torchvision) doing the same step (AdamW, BCE with logits, random inputs).
-//   npm run bench:train -- [--size 128] [--batch 16] [--steps 6] [--workers 1,2] [--rounds 2]
-//                          [--threads 2] [--no-torch] [--profile]
+//   npm run bench:train -- [--size 128] [--batch 16] [--steps 6] [--engines onnx,tfjs:1,tfjs:2]
+//                          [--rounds 2] [--threads 2] [--no-torch] [--profile]
 // Every measurement runs in its own process, one at a time: PyTorch slows down while another
 // process holds our multi-GiB WASM heaps. Rounds alternate the sides and keep each one's best, so a
 // burst of load from other processes does not decide the ratio; the load average is printed.
@@ -20,6 +21,7 @@ import { initBackend } from "../src/core/tf/backend";
 import { AdamW } from "../src/core/train/adamw";
 import { trainOnBatch, type BatchTrainer } from "../src/core/train/batch-training";
 import { openReplicaRunner } from "../src/core/train/parallel";
+import { openStepRunner, type StepRunner } from "../src/core/train/step-runner";
 import { trainableVariables } from "../src/core/train/step";
 
 const root = resolve(__dirname, "..");
@@ -28,7 +30,7 @@ const { values } = parseArgs({
     size: { type: "string", default: "128" },
     batch: { type: "string", default: "16" },
     steps: { type: "string", default: "6" },
-    workers: { type: "string", default: "1,2" },
+    engines: { type: "string", default: "onnx,tfjs:1,tfjs:2" },
     rounds: { type: "string", default: "2" },
     threads: { type: "string", default: "2" },
     "no-torch": { type: "boolean", default: false },
@@ -53,8 +55,8 @@ interface Measurement {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
-/** Child process: `replicas` replicas of ResNet18 training on random data; prints one JSON line. */
-async function child(replicas: number): Promise<void> {
+/** Child process: ResNet18 training on random data with `engine` ("onnx" or "tfjs:REPLICAS"); prints one JSON line. */
+async function child(engine: string): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
   const tf = info.tf;
   const model = buildModel(tf, { architecture: "resnet18", inputSize: size, channels: 3, outputs: LABELS.length, seed: 1 });
@@ -62,8 +64,19 @@ async function child(replicas: number): Promise<void> {
     tf, model, optimizer: new AdamW(tf, 1e-4, 0.01), variables: trainableVariables(model), logits: outputsLogits(model),
     labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3,
   };
-  const runner = await openReplicaRunner(trainer, replicas, (m) => console.error(`warning: ${m}`));
-  if (runner.replicas !== replicas) throw new Error(`asked for ${replicas} replicas, got ${runner.replicas}`);
+  const warn = (m: string) => console.error(`warning: ${m}`);
+  const replicas = engine === "onnx" ? 1 : Number(engine.split(":")[1]);
+  let runner: StepRunner;
+  let device = info.device;
+  if (engine === "onnx") {
+    const options = { engine: "onnx", backend: info.backend, workers: 1, batchSize, size, seed: 1, firstStep: 0 } as const;
+    const opened = await openStepRunner(trainer, options, warn);
+    runner = opened.runner;
+    device = opened.description;
+  } else {
+    runner = await openReplicaRunner(trainer, replicas, warn);
+    if (runner.replicas !== replicas) throw new Error(`asked for ${replicas} replicas, got ${runner.replicas}`);
+  }
   let seed = 1;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const samples = Array.from({ length: batchSize }, (_, i) => ({ id: `bench${i}` }) as Sample);
@@ -75,7 +88,7 @@ async function child(replicas: number): Promise<void> {
     errors: samples.map(() => null),
   };
   await runner.step(batch, size, 1e-4); // warm-up: kernels set up, optimizer slots created
-  if (values.profile && replicas === 1) {
+  if (values.profile && engine === "tfjs:1") {
     const profile = await tf.profile(() => void trainOnBatch(trainer, batch, size, 1e-4));
     const byKernel = new Map<string, number>();
     for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(await k.kernelTimeMs));
@@ -96,7 +109,7 @@ async function child(replicas: number): Promise<void> {
     imgPerCpuSec: (batchSize * steps) / ((cpu.user + cpu.system) / 1e6),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     workerHeapBytes: runner.workerHeapBytes(),
-    device: info.device,
+    device,
   };
   await runner.close();
   console.log(JSON.stringify(result));
@@ -109,9 +122,9 @@ function measure(command: string, args: string[]): Measurement {
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Measurement;
 }
 
-function ours(replicas: number, profile: boolean): Measurement {
+function ours(engine: string, profile: boolean): Measurement {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  return measure(tsx, [__filename, "--child", String(replicas), "--size", String(size), "--batch", String(batchSize), "--steps", String(steps), ...(profile ? ["--profile"] : [])]);
+  return measure(tsx, [__filename, "--child", engine, "--size", String(size), "--batch", String(batchSize), "--steps", String(steps), ...(profile ? ["--profile"] : [])]);
 }
 
 function torch(): Measurement | undefined {
@@ -127,31 +140,29 @@ function torch(): Measurement | undefined {
 const better = (a: Measurement | undefined, b: Measurement | undefined) => (a === undefined ? b : b === undefined || a.imgPerSec >= b.imgPerSec ? a : b);
 
 function main(): void {
-  const workerCounts = values.workers.split(",").map(Number);
+  const engines = values.engines.split(",");
+  for (const e of engines) if (e !== "onnx" && !/^tfjs:[1-9]\d*$/.test(e)) throw new Error(`--engines: "${e}" is neither onnx nor tfjs:REPLICAS`);
   const rounds = Number(values.rounds);
   const loadBefore = loadavg();
   console.log(`ResNet18 @${size} px, batch ${batchSize}: median of ${steps} steps, best of ${rounds} alternating rounds, each in its own process; ${availableParallelism()} CPUs`);
   let peer: Measurement | undefined;
-  const best = new Map<number, Measurement>();
+  const best = new Map<string, Measurement>();
   for (let r = 0; r < rounds; r++) {
     // PyTorch first in a round, on an otherwise idle process table (ours have exited).
     peer = better(peer, torch());
-    for (const w of workerCounts) best.set(w, better(best.get(w), ours(w, values.profile && r === 0))!);
+    for (const e of engines) best.set(e, better(best.get(e), ours(e, values.profile && r === 0))!);
   }
   const loadAfter = loadavg();
-  const first = best.get(workerCounts[0])!;
-  console.log(`ours: ${first.device}; peer: ${peer ? `PyTorch ${peer.torch}, ${peer.threads} threads, peak RSS ${gib(peer.peakRssBytes)}, ${peer.imgPerSec.toFixed(2)} img/s` : "none"}`);
-  console.log("\n| train.workers | ours img/s | PyTorch img/s | ratio | target 0.3× | scaling vs 1 | ours img/CPU-s | PyTorch img/CPU-s | CPU ratio | peak RSS (process) | WASM heap per worker thread |");
+  console.log(`peer: ${peer ? `PyTorch ${peer.torch}, ${peer.threads} threads, peak RSS ${gib(peer.peakRssBytes)}, ${peer.imgPerSec.toFixed(2)} img/s` : "none"}`);
+  console.log("\n| engine | computed by | ours img/s | PyTorch img/s | ratio | target 0.3× | ours img/CPU-s | PyTorch img/CPU-s | CPU ratio | peak RSS (process) | WASM heap per worker thread |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
-  const single = best.get(1);
-  for (const w of workerCounts) {
-    const m = best.get(w)!;
+  for (const e of engines) {
+    const m = best.get(e)!;
     const ratio = peer ? m.imgPerSec / peer.imgPerSec : undefined;
     const heaps = m.workerHeapBytes?.length ? m.workerHeapBytes.map(gib).join(", ") : "-";
     console.log(
-      `| ${w} | ${m.imgPerSec.toFixed(2)} | ${peer ? peer.imgPerSec.toFixed(2) : "-"} | ${ratio ? ratio.toFixed(2) + "×" : "-"} | ${ratio === undefined ? "-" : ratio >= 0.3 ? "met" : "not met"} | ` +
-        `${single ? (m.imgPerSec / single.imgPerSec).toFixed(2) + "×" : "-"} | ${m.imgPerCpuSec.toFixed(2)} | ${peer ? peer.imgPerCpuSec.toFixed(2) : "-"} | ` +
-        `${peer ? (m.imgPerCpuSec / peer.imgPerCpuSec).toFixed(2) + "×" : "-"} | ${gib(m.peakRssBytes)} | ${heaps} |`,
+      `| ${e} | ${m.device} | ${m.imgPerSec.toFixed(2)} | ${peer ? peer.imgPerSec.toFixed(2) : "-"} | ${ratio ? ratio.toFixed(2) + "×" : "-"} | ${ratio === undefined ? "-" : ratio >= 0.3 ? "met" : "not met"} | ` +
+        `${m.imgPerCpuSec.toFixed(2)} | ${peer ? peer.imgPerCpuSec.toFixed(2) : "-"} | ${peer ? (m.imgPerCpuSec / peer.imgPerCpuSec).toFixed(2) + "×" : "-"} | ${gib(m.peakRssBytes)} | ${heaps} |`,
     );
   }
   const fmt = (l: number[]) => l.map((v) => v.toFixed(1)).join(" ");
@@ -163,7 +174,7 @@ function main(): void {
 }
 
 if (values.child !== undefined) {
-  child(Number(values.child)).catch((error: unknown) => {
+  child(values.child).catch((error: unknown) => {
     console.error(error instanceof Error ? error.stack : error);
     process.exit(1);
   });

@@ -50,6 +50,20 @@ function splitState(state: SerializedOptimizer): Map<string | null, SavedSlot> {
   return slots;
 }
 
+/** TF.js's Adam update of one tensor, in place (monomorphic: Float32Arrays and numbers only). */
+function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, rate: number, b1: number, b2: number, eps: number, c1: number, c2: number): void {
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  for (let k = 0; k < w.length; k++) {
+    const gk = g[k];
+    const mk = b1 * m[k] + a1 * gk;
+    const vk = b2 * v[k] + a2 * gk * gk;
+    m[k] = mk;
+    v[k] = vk;
+    w[k] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+  }
+}
+
 export class FlatAdamW {
   private readonly slots: Slot[] = [];
   /** Groups with a trainable variable: TF.js's AdamW skips the others entirely. */
@@ -105,33 +119,30 @@ export class FlatAdamW {
 
   /** One AdamW step with `grads` (graph layout, by variable name) at learning rate `lr`. */
   step(grads: ReadonlyMap<string, Float32Array>, lr: number): void {
+    // Locals: imported bindings are getter calls once bundled, far too slow for the inner loop.
+    const b1 = ADAM_BETA1;
+    const b2 = ADAM_BETA2;
+    const eps = ADAM_EPSILON;
+    const decay = this.optimizer.decayRate;
     for (const slot of this.slots) {
       const active = slot.key === null ? slot.names.length > 0 || !this.hasGroups : this.activeGroups.has(slot.key);
       if (!active) continue;
       slot.iterations++;
       const rate = lr * slot.multiplier;
-      const c1 = 1 - ADAM_BETA1 ** slot.iterations;
-      const c2 = 1 - ADAM_BETA2 ** slot.iterations;
-      slot.names.forEach((name, i) => {
+      const c1 = 1 - b1 ** slot.iterations;
+      const c2 = 1 - b2 ** slot.iterations;
+      for (let i = 0; i < slot.names.length; i++) {
+        const name = slot.names[i];
         const p = this.params.get(name);
-        if (!p) return;
-        const w = p.values;
-        const m = slot.m[i];
-        const v = slot.v[i];
+        if (!p) continue;
         const g = grads.get(name);
-        for (let k = 0; k < w.length; k++) {
-          const gk = g ? g[k] : 0;
-          const mk = ADAM_BETA1 * m[k] + (1 - ADAM_BETA1) * gk;
-          const vk = ADAM_BETA2 * v[k] + (1 - ADAM_BETA2) * gk * gk;
-          m[k] = mk;
-          v[k] = vk;
-          w[k] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + ADAM_EPSILON);
-        }
-        if (g && this.optimizer.decayRate !== 0 && isDecayedName(name, p.tfShape.length)) {
-          const keep = 1 - rate * this.optimizer.decayRate;
+        adamUpdate(p.values, slot.m[i], slot.v[i], g ?? new Float32Array(p.values.length), rate, b1, b2, eps, c1, c2);
+        if (g && decay !== 0 && isDecayedName(name, p.tfShape.length)) {
+          const keep = 1 - rate * decay;
+          const w = p.values;
           for (let k = 0; k < w.length; k++) w[k] *= keep;
         }
-      });
+      }
     }
   }
 
