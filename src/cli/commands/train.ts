@@ -12,7 +12,8 @@ import { onInterrupt } from "../interrupt";
 
 const USAGE = `Usage: ich train CONFIG.ich.json [--name NAME] [--backend B] [--engine E] [--runs DIR] [--workers N]
                  [--train-workers N] [--allow-overlap] [--json-progress]
-       ich train --resume RUN [--backend B] [--engine E] [--runs DIR] [--workers N] [--train-workers N] [--json-progress]
+       ich train --resume RUN [--backend B] [--engine E] [--runs DIR] [--workers N] [--train-workers N]
+                 [--json-progress]
 
 Trains the experiment's model into a new run folder (run.json, metrics.jsonl, model/, checkpoint/,
 eval.json, predictions.csv, TensorBoard events). Ctrl-C stops after the current step, saves a
@@ -20,8 +21,9 @@ checkpoint and marks the run cancelled; --resume continues it (also after a cras
   --name           run name (default: the experiment's name)
   --resume RUN     continue RUN from its last checkpoint with its saved config
   --backend B      ${BACKEND_PREFERENCES.join(" | ")} (default: the experiment's train.backend)
-  --engine E       what computes the steps: auto | onnx | tfjs (default: the experiment's train.engine;
-                   auto = ONNX Runtime on every core on the WASM/CPU backends, else TF.js)
+  --engine E       what computes the training steps: auto | onnx | tfjs (default: the experiment's
+                   train.engine; auto = ONNX Runtime on every core on the WASM/CPU backends when it
+                   can train the model, else TF.js; onnx fails instead of falling back)
   --runs DIR       run store folder (default: $ICH_RUNS_DIR or ./${DEFAULT_RUNS_DIR})
   --workers N      loader worker threads (default 1; 0 = prepare batches on the training thread)
   --train-workers N  data-parallel TF.js replicas on WASM (engine tfjs): auto | N (default: train.workers)
