@@ -1,10 +1,11 @@
 // AdamW over plain Float32Arrays for the ONNX Runtime engine: the same update as src/core/train/
 // adamw.ts (TF.js's Adam, one instance and step count per parameter group, decoupled decay on
-// kernels), on weights kept in the training graph's layout, so a step needs no TF.js call at all.
-// Its state converts to and from AdamW's serialised form, which TF.js's Adam reads positionally:
-// checkpoints and engine changes carry the moments over unchanged.
+// kernels), so a step needs no TF.js call at all. Gradients and moments are in TF.js's layout; the
+// weights are in the training graph's (convolution kernels OIHW), written tile by tile so the
+// layout change costs no pass of its own. The state converts to and from AdamW's serialised form,
+// which TF.js's Adam reads positionally: checkpoints and engine changes carry the moments over.
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, GROUP_PREFIX, isDecayedName, type AdamW, type SerializedOptimizer } from "../adamw";
-import { toOnnxLayout, toTfLayout, type WeightLayout } from "./weight-layout";
+import type { WeightLayout } from "./weight-layout";
 
 export interface FlatParam {
   values: Float32Array;
@@ -51,7 +52,10 @@ function splitState(state: SerializedOptimizer): Map<string | null, SavedSlot> {
 }
 
 /** TF.js's Adam update of one tensor, in place (monomorphic: Float32Arrays and numbers only). */
-function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, rate: number, b1: number, b2: number, eps: number, c1: number, c2: number): void {
+function adamUpdate(
+  w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
+  rate: number, b1: number, b2: number, eps: number, c1: number, c2: number,
+): void {
   const a1 = 1 - b1;
   const a2 = 1 - b2;
   for (let k = 0; k < w.length; k++) {
@@ -61,6 +65,42 @@ function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float3
     m[k] = mk;
     v[k] = vk;
     w[k] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+  }
+}
+
+const TILE = 32;
+
+/**
+ * adamUpdate for a kernel whose weights are OIHW while gradient and moments are HWIO: 32×32 tiles
+ * of (ci, co) per tap, so both the sequential HWIO reads and the strided OIHW writes stay in cache.
+ */
+function adamUpdateOihw(
+  w: Float32Array, tfShape: readonly number[], m: Float32Array, v: Float32Array, g: Float32Array,
+  rate: number, b1: number, b2: number, eps: number, c1: number, c2: number,
+): void {
+  const [kh, kw, ci, co] = tfShape;
+  const taps = kh * kw;
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  for (let t = 0; t < taps; t++) {
+    for (let i0 = 0; i0 < ci; i0 += TILE) {
+      const i1 = Math.min(ci, i0 + TILE);
+      for (let o0 = 0; o0 < co; o0 += TILE) {
+        const o1 = Math.min(co, o0 + TILE);
+        for (let i = i0; i < i1; i++) {
+          const row = (t * ci + i) * co;
+          for (let o = o0; o < o1; o++) {
+            const k = row + o;
+            const gk = g[k];
+            const mk = b1 * m[k] + a1 * gk;
+            const vk = b2 * v[k] + a2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            w[(o * ci + i) * taps + t] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+          }
+        }
+      }
+    }
   }
 }
 
@@ -94,9 +134,7 @@ export class FlatAdamW {
       const fits = moments.length === 0 || (count === names.length && names.every((name, i) => this.size(name) === moments[i].data.length));
       const take = (i: number) => {
         const name = names[i % names.length];
-        const p = this.params.get(name);
-        if (!fits || !p || moments.length === 0) return new Float32Array(this.size(name));
-        return toOnnxLayout(p.layout, p.tfShape, moments[i].data);
+        return fits && moments.length > 0 ? Float32Array.from(moments[i].data) : new Float32Array(this.size(name));
       };
       this.slots.push({
         key,
@@ -135,9 +173,10 @@ export class FlatAdamW {
         const name = slot.names[i];
         const p = this.params.get(name);
         if (!p) continue;
-        const g = grads.get(name);
-        adamUpdate(p.values, slot.m[i], slot.v[i], g ?? new Float32Array(p.values.length), rate, b1, b2, eps, c1, c2);
-        if (g && decay !== 0 && isDecayedName(name, p.tfShape.length)) {
+        const g = grads.get(name) ?? new Float32Array(p.values.length);
+        if (p.layout === "oihw") adamUpdateOihw(p.values, p.tfShape, slot.m[i], slot.v[i], g, rate, b1, b2, eps, c1, c2);
+        else adamUpdate(p.values, slot.m[i], slot.v[i], g, rate, b1, b2, eps, c1, c2);
+        if (grads.has(name) && decay !== 0 && isDecayedName(name, p.tfShape.length)) {
           const keep = 1 - rate * decay;
           const w = p.values;
           for (let k = 0; k < w.length; k++) w[k] *= keep;
@@ -163,7 +202,7 @@ export class FlatAdamW {
           const p = this.params.get(name);
           names.push(`${prefix}${name}/${suffix}`);
           shapes.push(p ? p.tfShape : [0]);
-          parts.push(p ? toTfLayout(p.layout, p.tfShape, moments[i]) : new Float32Array(0));
+          parts.push(p ? moments[i] : new Float32Array(0));
         });
       }
     }

@@ -5,8 +5,9 @@
 //
 // Graph contract (read by onnx-step-runner.ts):
 //   inputs   "input" [batch, size, size, channels] NHWC as the loader makes it; "targets" [batch,
-//            labels]; "weight:<variable>" per weight in TF.js layout; "mask:<layer>" per dropout.
-//   outputs  "loss" (scalar); "grad:<variable>" per trainable variable; "stats:<layer>/mean" and
+//            labels]; "weight:<variable>" per weight (convolution kernels OIHW, the rest in TF.js
+//            layout: weight-layout.ts); "mask:<layer>" per dropout.
+//   outputs  "loss" (scalar); "grad:<variable>" per trainable variable in TF.js layout; "stats:<layer>/mean" and
 //            "stats:<layer>/variance" per batch norm (biased batch variance).
 import { floatValueInfo, OnnxGraph } from "../../onnx/graph";
 import { IR_VERSION, onnx, OPSET } from "../../onnx/schema";
