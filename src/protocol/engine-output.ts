@@ -110,6 +110,8 @@ export interface LrFindOutput {
   stoppedEarly: boolean;
   backend: string;
   device: string;
+  /** What computed the steps (train.engine / --engine): "ONNX Runtime … on the CPU, N threads" or "TF.js wasm"; absent from older engines. */
+  trainingEngine?: string;
   /** Input size swept at. */
   size: number;
   stage?: "frozen" | "unfrozen";
@@ -219,6 +221,7 @@ export function readLrFindOutput(stdout: string, command = "ich lr-find --json")
   if (typeof value.stoppedEarly !== "boolean" || !isString(value.backend) || !isString(value.device) || !isCount(value.size)) {
     throw new EngineOutputError(command, "stoppedEarly, backend, device or size is missing");
   }
+  if (value.trainingEngine !== undefined && !isString(value.trainingEngine)) throw new EngineOutputError(command, "trainingEngine is not a string");
   return value as unknown as LrFindOutput;
 }
 

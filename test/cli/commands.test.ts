@@ -153,6 +153,7 @@ describe("ich lr-find", () => {
     suggestedLr: number;
     steepestLr: number;
     minimumLr: number;
+    trainingEngine: string;
   }
 
   // 6 steps of 8 per epoch: the sweep ends in the middle of an epoch with batches still being
@@ -168,7 +169,8 @@ describe("ich lr-find", () => {
     for (const r of rows) expect(r.every(Number.isFinite)).toBe(true);
     expect(lines[7]).toBe("");
     expect(lines[8]).toMatch(/^suggested maxLr \d\.\d\de[-+]\d+ \(steepest descent, 32 px\); minimum\/10: \d\.\d\de[-+]\d+/);
-    expect(lines).toHaveLength(9);
+    expect(lines[9]).toMatch(/^steps: ONNX Runtime [\d.]+ on the CPU, \d+ threads?$/); // train.engine auto on wasm, as ich train
+    expect(lines).toHaveLength(10);
   });
 
   it("--json gives the same sweep as one JSON object", () => {
@@ -183,6 +185,22 @@ describe("ich lr-find", () => {
     // Seeded: the text run saw the same losses.
     const losses = text.stdout.split("\n").slice(1, 7).map((l) => Number(l.split(/\s+/)[1]));
     expect(losses).toEqual(sweep.points.map((p) => Number(p.loss.toFixed(4))));
+    expect(sweep.trainingEngine).toBe(text.stdout.trimEnd().split("\n").at(-1)!.slice("steps: ".length));
+  });
+
+  // The losses differ from ONNX Runtime's here: train.workers auto splits each batch of 2 over TF.js
+  // replicas, as ich train does, so batch norm sees one image (test/train/lr-find.test.ts compares one replica).
+  it("--engine tfjs computes the steps on TF.js as ich train would; a bad --engine is a usage error", () => {
+    const onnx = JSON.parse(ich("lr-find", experiment("sweep"), "--steps", "5", "--json").stdout) as Sweep;
+    const result = ich("lr-find", experiment("sweep"), "--steps", "5", "--json", "--engine", "tfjs");
+    expect(result.code).toBe(0);
+    const tfjs = readLrFindOutput(result.stdout);
+    expect(tfjs.trainingEngine).toMatch(/^TF\.js wasm/);
+    expect(tfjs.points.map((p) => p.lr)).toEqual(onnx.points.map((p) => p.lr));
+    expect(tfjs.points.every((p) => p.loss !== null && p.loss > 0)).toBe(true);
+    const bad = ich("lr-find", experiment("sweep"), "--engine", "gpu");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--engine must be one of auto, onnx, tfjs, got 'gpu'");
   });
 
   it("starts from a run:<id> model.pretrained found in --runs, and names the store it looked in", () => {

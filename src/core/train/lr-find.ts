@@ -9,7 +9,9 @@ import type { RunStore } from "../runs";
 import type { ProgressEvent } from "../runs/types";
 import { outputsLogits } from "../predict/infer";
 import { AdamW } from "./adamw";
-import { epochBatches, openTraining, trainOnBatch, type BatchTrainer } from "./batch-training";
+import { epochBatches, openTraining, type BatchTrainer } from "./batch-training";
+import type { EngineChoice } from "../inference/engine";
+import { openStepRunner, type StepRunner } from "./step-runner";
 import { initialModel } from "./initial-model";
 import { exponentialLr } from "./schedule";
 import { imageSizeForEpoch } from "../experiment";
@@ -28,6 +30,8 @@ export interface LrFindOptions {
   /** Sweep as in this train.fineTune stage (frozen: head and batch norm; unfrozen: every group). */
   stage?: Stage;
   loaderWorkers?: number;
+  /** What computes the steps (overrides `train.engine`), as in `ich train`. */
+  engine?: EngineChoice;
   signal?: AbortSignal;
   onEvent?: (event: ProgressEvent) => void;
 }
@@ -49,6 +53,8 @@ export interface LrFindResult {
   stoppedEarly: boolean;
   backend: string;
   device: string;
+  /** What computed the steps, as run.json's trainingEngine of `ich train` ("ONNX Runtime … on the CPU, N threads", "TF.js wasm"). */
+  trainingEngine: string;
   /** Input size swept at. */
   size: number;
   stage?: Stage;
@@ -78,7 +84,8 @@ export function suggestFromCurve(points: readonly LrFindPoint[]): { steepestLr: 
 
 export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   const { config } = options;
-  const { backend, tf, plan, labels, channels, weights } = await openTraining(config, options.backend, (message) => options.onEvent?.({ type: "warning", message }));
+  const warn = (message: string) => options.onEvent?.({ type: "warning", message });
+  const { backend, tf, plan, labels, channels, weights } = await openTraining(config, options.backend, warn);
   const batchesPerEpoch = Math.ceil(plan.train.length / config.train.batchSize);
   const steps = options.steps ?? Math.min(100, Math.max(20, batchesPerEpoch * 3));
   const minLr = options.minLr ?? 1e-7;
@@ -99,7 +106,21 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
   let average = 0;
   let best = Number.POSITIVE_INFINITY;
   let stoppedEarly = false;
+  let runner: StepRunner | undefined;
+  let trainingEngine: string;
   try {
+    // The engine `ich train` would use, so the curve is the one training will see. The model is
+    // discarded afterwards, so the ONNX engine's weights are never synced back into it.
+    const opened = await openStepRunner(
+      trainer,
+      {
+        engine: options.engine ?? config.train.engine ?? "auto", backend: backend.backend, workers: config.train.workers ?? "auto",
+        batchSize: config.train.batchSize, size, seed: config.train.seed, firstStep: 0,
+      },
+      warn,
+    );
+    runner = opened.runner;
+    trainingEngine = opened.description;
     sweep: for (let epoch = 1; points.length < steps; epoch++) {
       const batches = epochBatches(pool, config, plan.train, epoch, preprocessOptions(config, size), channels);
       for await (const batch of batches) {
@@ -109,7 +130,7 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
         }
         const i = points.length;
         const lr = exponentialLr(i, steps, minLr, maxLr);
-        const loss = trainOnBatch(trainer, batch, size, lr);
+        const loss = await runner.step(batch, size, lr);
         average = 0.9 * average + 0.1 * loss;
         const smoothed = average / (1 - Math.pow(0.9, i + 1));
         points.push({ lr, loss, smoothed });
@@ -123,11 +144,15 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
       }
     }
   } finally {
+    await runner?.close();
     await pool.close();
     optimizer.dispose();
     model.dispose();
   }
   const finite = points.filter((p) => Number.isFinite(p.smoothed));
   const { steepestLr, minimumLr } = suggestFromCurve(finite);
-  return { points, steepestLr, minimumLr, suggestedLr: steepestLr, stoppedEarly, backend: backend.backend, device: backend.device, size, stage: options.stage };
+  return {
+    points, steepestLr, minimumLr, suggestedLr: steepestLr, stoppedEarly,
+    backend: backend.backend, device: backend.device, trainingEngine, size, stage: options.stage,
+  };
 }
