@@ -7,7 +7,7 @@ import { buildModel, type Architecture } from "../../src/core/models";
 import type { HeadKind } from "../../src/core/models/types";
 import { initBackend } from "../../src/core/tf/backend";
 import { batchGradients, trainableVariables } from "../../src/core/train/step";
-import { toOnnxLayout } from "../../src/core/train/onnx/weight-layout";
+import { gradientToTf, toOnnxLayout } from "../../src/core/train/onnx/weight-layout";
 import { buildTrainingGraph, TRAIN_INPUT, TRAIN_LOSS, TRAIN_TARGETS, UnsupportedModelError } from "../../src/core/train/onnx/training-graph";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,10 +78,12 @@ async function compareModel(model: tfjs.LayersModel, size: number, outputs: numb
   const { value, grads } = batchGradients(tf, model, variables, x, y, weights, false);
   expect(out[TRAIN_LOSS].data[0]).toBeCloseTo(value.dataSync()[0], 4);
   expect(graph.gradients.map((g) => g.variable).sort()).toEqual(variables.map((v) => v.name).sort());
+  const layouts = new Map(graph.weights.map((w) => [w.variable, w]));
   const errors: number[] = [];
   for (const { variable, output } of graph.gradients) {
     const expected = grads[variable].dataSync() as Float32Array;
-    const actual = out[output].data as Float32Array;
+    const { layout, tfShape } = layouts.get(variable)!;
+    const actual = gradientToTf(layout, tfShape, out[output].data as Float32Array);
     expect(actual.length, variable).toBe(expected.length);
     errors.push(relativeError(actual, expected));
   }

@@ -1,11 +1,12 @@
 // AdamW over plain Float32Arrays for the ONNX Runtime engine: the same update as src/core/train/
 // adamw.ts (TF.js's Adam, one instance and step count per parameter group, decoupled decay on
-// kernels), so a step needs no TF.js call at all. Gradients and moments are in TF.js's layout; the
-// weights are in the training graph's (convolution kernels OIHW), written tile by tile so the
-// layout change costs no pass of its own. The state converts to and from AdamW's serialised form,
-// which TF.js's Adam reads positionally: checkpoints and engine changes carry the moments over.
+// kernels), so a step needs no TF.js call at all. Gradients and moments are in the graph's gradient
+// layout and the weights in its weight layout (kernels: HWOI and OIHW, weight-layout.ts), so the
+// update reads sequentially and writes with a short stride. The state converts to and from
+// AdamW's serialised form, which TF.js's Adam reads positionally: checkpoints and engine changes
+// carry the moments over.
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, GROUP_PREFIX, isDecayedName, type AdamW, type SerializedOptimizer } from "../adamw";
-import type { WeightLayout } from "./weight-layout";
+import { gradientFromTf, gradientToTf, type WeightLayout } from "./weight-layout";
 
 export interface FlatParam {
   values: Float32Array;
@@ -68,11 +69,9 @@ function adamUpdate(
   }
 }
 
-const TILE = 32;
-
 /**
- * adamUpdate for a kernel whose weights are OIHW while gradient and moments are HWIO: 32×32 tiles
- * of (ci, co) per tap, so both the sequential HWIO reads and the strided OIHW writes stay in cache.
+ * adamUpdate for a kernel whose weights are OIHW while its gradient and moments are HWOI: reads
+ * run sequentially, writes with a stride of one tap.
  */
 function adamUpdateOihw(
   w: Float32Array, tfShape: readonly number[], m: Float32Array, v: Float32Array, g: Float32Array,
@@ -82,23 +81,17 @@ function adamUpdateOihw(
   const taps = kh * kw;
   const a1 = 1 - b1;
   const a2 = 1 - b2;
+  let k = 0;
   for (let t = 0; t < taps; t++) {
-    for (let i0 = 0; i0 < ci; i0 += TILE) {
-      const i1 = Math.min(ci, i0 + TILE);
-      for (let o0 = 0; o0 < co; o0 += TILE) {
-        const o1 = Math.min(co, o0 + TILE);
-        for (let i = i0; i < i1; i++) {
-          const row = (t * ci + i) * co;
-          for (let o = o0; o < o1; o++) {
-            const k = row + o;
-            const gk = g[k];
-            const mk = b1 * m[k] + a1 * gk;
-            const vk = b2 * v[k] + a2 * gk * gk;
-            m[k] = mk;
-            v[k] = vk;
-            w[(o * ci + i) * taps + t] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
-          }
-        }
+    for (let o = 0; o < co; o++) {
+      let at = o * ci * taps + t;
+      for (let i = 0; i < ci; i++, k++, at += taps) {
+        const gk = g[k];
+        const mk = b1 * m[k] + a1 * gk;
+        const vk = b2 * v[k] + a2 * gk * gk;
+        m[k] = mk;
+        v[k] = vk;
+        w[at] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
       }
     }
   }
@@ -134,7 +127,8 @@ export class FlatAdamW {
       const fits = moments.length === 0 || (count === names.length && names.every((name, i) => this.size(name) === moments[i].data.length));
       const take = (i: number) => {
         const name = names[i % names.length];
-        return fits && moments.length > 0 ? Float32Array.from(moments[i].data) : new Float32Array(this.size(name));
+        const p = this.params.get(name);
+        return fits && p && moments.length > 0 ? gradientFromTf(p.layout, p.tfShape, moments[i].data) : new Float32Array(this.size(name));
       };
       this.slots.push({
         key,
@@ -202,7 +196,7 @@ export class FlatAdamW {
           const p = this.params.get(name);
           names.push(`${prefix}${name}/${suffix}`);
           shapes.push(p ? p.tfShape : [0]);
-          parts.push(p ? moments[i] : new Float32Array(0));
+          parts.push(p ? gradientToTf(p.layout, p.tfShape, moments[i]) : new Float32Array(0));
         });
       }
     }

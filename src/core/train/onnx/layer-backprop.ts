@@ -2,7 +2,8 @@
 // batch statistics, dropout masks fed per step) and the nodes of its backward pass, emitted
 // together so the backward can read the forward's intermediate values. Feature maps are NCHW as
 // in the export (src/core/onnx/layers.ts); weights are graph inputs, convolution kernels in OIHW
-// (weight-layout.ts) and the rest as in TF.js; every gradient comes out in TF.js's layout.
+// (weight-layout.ts) and the rest as in TF.js; kernel gradients come out as HWOI (gradientToTf),
+// the rest in TF.js's layout.
 //
 // The gradients follow TF.js's own: ReLU passes where the output is > 0, max pooling routes to the
 // maximum, global max pooling to every position equal to the maximum, batch norm uses the biased
@@ -253,25 +254,25 @@ export class TrainingLayers {
         const base = `${layer.name}/grad`;
         if (bias?.trainable) this.gradient(bias.variable, this.reduceSum(d, [0, 2, 3], 0, `${base}/bias`));
         if (kernel.trainable) {
-          // dW = Σ over batch and output pixels of input patch × dy: per kernel tap, the NHWC input
-          // pixels under that tap (as [pixels, ci]) times dy (as [pixels, co]), a [ci, co] block; the
-          // blocks stacked by tap are HWIO, TF.js's layout (FlatAdamW writes it into the OIHW weights:
-          // a transpose here costs ONNX Runtime ~20 ns per value).
-          let xs = g.node("Transpose", [x.name], `${base}/x_nhwc`, { perm: [0, 2, 3, 1] });
-          if (out.pads.some((p) => p > 0)) xs = g.node("Pad", [xs, this.ints(`${base}/pads`, [0, pt, pl, 0, 0, pb, pr, 0])], `${base}/x_padded`);
-          const dyRows = g.node("Reshape", [g.node("Transpose", [d], `${base}/dy_nhwc`, { perm: [0, 2, 3, 1] }), this.ints(`${base}/dy_shape`, [-1, co])], `${base}/dy_rows`);
-          const rowsShape = this.ints(`${base}/rows_shape`, [-1, ci]);
+          // dW = Σ over batch and output pixels of dy × input patch: per kernel tap, dy as [co,
+          // pixels] times the input pixels under that tap as [ci, pixels]ᵀ, a [co, ci] block. Both
+          // come from channel-first transposes that move whole feature maps (cheap in ONNX Runtime,
+          // unlike NHWC); the blocks stacked by tap are HWOI, which FlatAdamW reads.
+          let xc = g.node("Transpose", [x.name], `${base}/x_cnhw`, { perm: [1, 0, 2, 3] });
+          if (out.pads.some((p) => p > 0)) xc = g.node("Pad", [xc, this.ints(`${base}/pads`, [0, 0, pt, pl, 0, 0, pb, pr])], `${base}/x_padded`);
+          const dyc = g.node("Reshape", [g.node("Transpose", [d], `${base}/dy_cnhw`, { perm: [1, 0, 2, 3] }), this.ints(`${base}/dy_shape`, [co, -1])], `${base}/dy_rows`);
+          const rowsShape = this.ints(`${base}/rows_shape`, [ci, -1]);
           const blocks: string[] = [];
           for (let i = 0; i < kh; i++) {
             for (let j = 0; j < kw; j++) {
               const whole = kh === 1 && kw === 1 && sh === 1 && sw === 1 && x.shape.h === out.h && x.shape.w === out.w;
               const ends = [i + sh * (out.h - 1) + 1, j + sw * (out.w - 1) + 1];
-              const tap = whole ? xs : g.node("Slice", [xs, this.ints(`${base}/starts`, [i, j]), this.ints(`${base}/ends`, ends), this.ints(`${base}/axes`, [1, 2]), this.ints(`${base}/steps`, [sh, sw])], `${base}/tap`);
-              blocks.push(g.node("Gemm", [g.node("Reshape", [tap, rowsShape], `${base}/tap_rows`), dyRows], `${base}/tap_kernel`, { transA: 1 }));
+              const tap = whole ? xc : g.node("Slice", [xc, this.ints(`${base}/starts`, [i, j]), this.ints(`${base}/ends`, ends), this.ints(`${base}/axes`, [2, 3]), this.ints(`${base}/steps`, [sh, sw])], `${base}/tap`);
+              blocks.push(g.node("Gemm", [dyc, g.node("Reshape", [tap, rowsShape], `${base}/tap_rows`)], `${base}/tap_kernel`, { transB: 1 }));
             }
           }
           const stacked = blocks.length === 1 ? blocks[0] : g.node("Concat", blocks, `${base}/kernel_flat`, { axis: 0 });
-          this.gradient(kernel.variable, g.node("Reshape", [stacked, this.ints(`${base}/kernel_shape`, [kh, kw, ci, co])], `${base}/kernel`));
+          this.gradient(kernel.variable, g.node("Reshape", [stacked, this.ints(`${base}/kernel_shape`, [kh, kw, co, ci])], `${base}/kernel`));
         }
         if (!x.requiresGrad) return [null];
         if (sh === 1 && sw === 1 && x.shape.h * x.shape.w > FLIPPED_CONV_MIN_PIXELS) {

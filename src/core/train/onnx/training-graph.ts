@@ -7,7 +7,8 @@
 //   inputs   "input" [batch, size, size, channels] NHWC as the loader makes it; "targets" [batch,
 //            labels]; "weight:<variable>" per weight (convolution kernels OIHW, the rest in TF.js
 //            layout: weight-layout.ts); "mask:<layer>" per dropout.
-//   outputs  "loss" (scalar); "grad:<variable>" per trainable variable in TF.js layout; "stats:<layer>/mean" and
+//   outputs  "loss" (scalar); "grad:<variable>" per trainable variable (kernels HWOI, the rest in
+//            TF.js layout: weight-layout.ts gradientToTf); "stats:<layer>/mean" and
 //            "stats:<layer>/variance" per batch norm (biased batch variance).
 import { floatValueInfo, OnnxGraph } from "../../onnx/graph";
 import { IR_VERSION, onnx, OPSET } from "../../onnx/schema";

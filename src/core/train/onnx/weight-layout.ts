@@ -40,3 +40,30 @@ export function toTfLayout(layout: WeightLayout, tfShape: readonly number[], val
   }
   return out;
 }
+
+/**
+ * A kernel's gradient (and Adam's moments) for "oihw" weights comes out of the graph as HWOI
+ * [kh, kw, co, ci]: per tap one [co, ci] matrix product, stacked with no transpose. To TF.js's HWIO.
+ */
+export function gradientToTf(layout: WeightLayout, tfShape: readonly number[], values: Float32Array): Float32Array {
+  if (layout === "tf") return Float32Array.from(values);
+  const [kh, kw, ci, co] = tfShape;
+  const out = new Float32Array(values.length);
+  for (let t = 0; t < kh * kw; t++) {
+    const base = t * ci * co;
+    for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) out[base + i * co + o] = values[base + o * ci + i];
+  }
+  return out;
+}
+
+/** TF.js's HWIO → the gradient layout (gradientToTf's inverse). */
+export function gradientFromTf(layout: WeightLayout, tfShape: readonly number[], values: Float32Array): Float32Array {
+  if (layout === "tf") return Float32Array.from(values);
+  const [kh, kw, ci, co] = tfShape;
+  const out = new Float32Array(values.length);
+  for (let t = 0; t < kh * kw; t++) {
+    const base = t * ci * co;
+    for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[base + o * ci + i] = values[base + i * co + o];
+  }
+  return out;
+}
