@@ -59,13 +59,16 @@ function adamUpdate(
 ): void {
   const a1 = 1 - b1;
   const a2 = 1 - b2;
+  // (m / c1) / (sqrt(v / c2) + eps) with one square root and one division per value.
+  const step = rate / c1;
+  const root = 1 / Math.sqrt(c2);
   for (let k = 0; k < w.length; k++) {
     const gk = g[k];
     const mk = b1 * m[k] + a1 * gk;
     const vk = b2 * v[k] + a2 * gk * gk;
     m[k] = mk;
     v[k] = vk;
-    w[k] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+    w[k] -= (step * mk) / (Math.sqrt(vk) * root + eps);
   }
 }
 
@@ -81,6 +84,9 @@ function adamUpdateOihw(
   const taps = kh * kw;
   const a1 = 1 - b1;
   const a2 = 1 - b2;
+  // (m / c1) / (sqrt(v / c2) + eps) with one square root and one division per value.
+  const step = rate / c1;
+  const root = 1 / Math.sqrt(c2);
   let k = 0;
   for (let t = 0; t < taps; t++) {
     for (let o = 0; o < co; o++) {
@@ -91,7 +97,7 @@ function adamUpdateOihw(
         const vk = b2 * v[k] + a2 * gk * gk;
         m[k] = mk;
         v[k] = vk;
-        w[at] -= (rate * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+        w[at] -= (step * mk) / (Math.sqrt(vk) * root + eps);
       }
     }
   }
