@@ -2,14 +2,14 @@
 // (train.engine "onnx", the default on a CPU) and TF.js on the WASM backend with 1, 2… data-parallel
 // replicas (train.engine "tfjs", train.workers), against Debian's PyTorch (/usr/bin/python3,
 // python3-torch + python3-torchvision) doing the same step (AdamW, BCE with logits, random inputs).
-//   npm run bench:train -- [--size 128] [--batch 16] [--steps 6] [--engines onnx,tfjs:1,tfjs:2]
+//   npm run bench:train -- [--size 128] [--batch 16] [--steps 6] [--engines onnx,onnx:1,tfjs:1,tfjs:2]
 //                          [--rounds 2] [--threads 2] [--no-torch] [--profile]
 // Every measurement runs in its own process, one at a time: PyTorch slows down while another
 // process holds our multi-GiB WASM heaps. Rounds alternate the sides and keep each one's best, so a
 // burst of load from other processes does not decide the ratio; the load average is printed.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Batch } from "../src/core/data/batch-loader";
@@ -21,6 +21,7 @@ import { initBackend } from "../src/core/tf/backend";
 import { AdamW } from "../src/core/train/adamw";
 import { trainOnBatch, type BatchTrainer } from "../src/core/train/batch-training";
 import { openReplicaRunner } from "../src/core/train/parallel";
+import type { OnnxStepRunner } from "../src/core/train/onnx/onnx-step-runner";
 import { openStepRunner, type StepRunner } from "../src/core/train/step-runner";
 import { trainableVariables } from "../src/core/train/step";
 
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     size: { type: "string", default: "128" },
     batch: { type: "string", default: "16" },
     steps: { type: "string", default: "6" },
-    engines: { type: "string", default: "onnx,tfjs:1,tfjs:2" },
+    engines: { type: "string", default: "onnx,onnx:1,tfjs:1,tfjs:2" },
     rounds: { type: "string", default: "2" },
     threads: { type: "string", default: "2" },
     "no-torch": { type: "boolean", default: false },
@@ -55,7 +56,7 @@ interface Measurement {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
-/** Child process: ResNet18 training on random data with `engine` ("onnx" or "tfjs:REPLICAS"); prints one JSON line. */
+/** Child process: ResNet18 training on random data with `engine` ("onnx", "onnx:THREADS" or "tfjs:REPLICAS"); prints one JSON line. */
 async function child(engine: string): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
   const tf = info.tf;
@@ -65,11 +66,15 @@ async function child(engine: string): Promise<void> {
     labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3,
   };
   const warn = (m: string) => console.error(`warning: ${m}`);
-  const replicas = engine === "onnx" ? 1 : Number(engine.split(":")[1]);
+  const [kind, count] = engine.split(":");
+  const replicas = kind === "onnx" ? 1 : Number(count);
   let runner: StepRunner;
   let device = info.device;
-  if (engine === "onnx") {
-    const options = { engine: "onnx", backend: info.backend, workers: 1, batchSize, size, seed: 1, firstStep: 0 } as const;
+  const profileDir = values.profile && kind === "onnx" ? mkdtempSync(join(tmpdir(), "ich-bench-ort-")) : undefined;
+  if (kind === "onnx") {
+    const threads = count === undefined ? undefined : Number(count);
+    const profilePrefix = profileDir ? join(profileDir, "step") : undefined;
+    const options = { engine: "onnx", backend: info.backend, workers: 1, batchSize, size, seed: 1, firstStep: 0, threads, profilePrefix } as const;
     const opened = await openStepRunner(trainer, options, warn);
     runner = opened.runner;
     device = opened.description;
@@ -104,6 +109,11 @@ async function child(engine: string): Promise<void> {
     times.push((performance.now() - start) / 1000);
   }
   const cpu = process.cpuUsage(cpuStart);
+  if (profileDir) {
+    (runner as OnnxStepRunner).endProfiling();
+    printOrtProfile(profileDir, steps);
+    rmSync(profileDir, { recursive: true, force: true });
+  }
   const result: Measurement = {
     imgPerSec: batchSize / median(times),
     imgPerCpuSec: (batchSize * steps) / ((cpu.user + cpu.system) / 1e6),
@@ -113,6 +123,25 @@ async function child(engine: string): Promise<void> {
   };
   await runner.close();
   console.log(JSON.stringify(result));
+}
+
+/** Operator times of ONNX Runtime's profile, summed over the timed steps and shown per step, by operator type. */
+function printOrtProfile(dir: string, stepCount: number): void {
+  const file = readdirSync(dir).find((f) => f.endsWith(".json"));
+  if (!file) return;
+  const events = JSON.parse(readFileSync(join(dir, file), "utf8")) as { cat?: string; name: string; dur: number; args?: { op_name?: string } }[];
+  const byOp = new Map<string, number>();
+  // The warm-up step is in the file too: count only the last `stepCount` runs.
+  const runs = events.filter((e) => e.cat === "Session" && e.name === "model_run").slice(-stepCount) as unknown as { ts: number; dur: number }[];
+  const inRun = (e: { ts?: number }) => runs.some((r) => e.ts !== undefined && e.ts >= r.ts && e.ts <= r.ts + r.dur);
+  for (const e of events) {
+    if (e.cat !== "Node" || !e.name.endsWith("_kernel_time") || !inRun(e as { ts?: number })) continue;
+    const op = e.args?.op_name ?? "?";
+    byOp.set(op, (byOp.get(op) ?? 0) + e.dur / 1000 / stepCount);
+  }
+  const total = [...byOp.values()].reduce((a, b) => a + b, 0);
+  console.error(`ONNX Runtime operator time per step: ${total.toFixed(0)} ms`);
+  for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.error(`  ${op.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${((100 * ms) / total).toFixed(1)}%`);
 }
 
 function measure(command: string, args: string[]): Measurement {
@@ -141,7 +170,7 @@ const better = (a: Measurement | undefined, b: Measurement | undefined) => (a ==
 
 function main(): void {
   const engines = values.engines.split(",");
-  for (const e of engines) if (e !== "onnx" && !/^tfjs:[1-9]\d*$/.test(e)) throw new Error(`--engines: "${e}" is neither onnx nor tfjs:REPLICAS`);
+  for (const e of engines) if (!/^(onnx(:[1-9]\d*)?|tfjs:[1-9]\d*)$/.test(e)) throw new Error(`--engines: "${e}" is none of onnx, onnx:THREADS, tfjs:REPLICAS`);
   const rounds = Number(values.rounds);
   const loadBefore = loadavg();
   console.log(`ResNet18 @${size} px, batch ${batchSize}: median of ${steps} steps, best of ${rounds} alternating rounds, each in its own process; ${availableParallelism()} CPUs`);
@@ -154,14 +183,17 @@ function main(): void {
   }
   const loadAfter = loadavg();
   console.log(`peer: ${peer ? `PyTorch ${peer.torch}, ${peer.threads} threads, peak RSS ${gib(peer.peakRssBytes)}, ${peer.imgPerSec.toFixed(2)} img/s` : "none"}`);
-  console.log("\n| engine | computed by | ours img/s | PyTorch img/s | ratio | target 0.3× | ours img/CPU-s | PyTorch img/CPU-s | CPU ratio | peak RSS (process) | WASM heap per worker thread |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    "\n| engine | computed by | ours img/s | PyTorch img/s | ratio | target 0.3× | scaling vs 1 thread/replica | ours img/CPU-s | PyTorch img/CPU-s | CPU ratio | peak RSS (process) | WASM heap per worker thread |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const e of engines) {
     const m = best.get(e)!;
     const ratio = peer ? m.imgPerSec / peer.imgPerSec : undefined;
     const heaps = m.workerHeapBytes?.length ? m.workerHeapBytes.map(gib).join(", ") : "-";
+    const one = best.get(`${e.split(":")[0]}:1`);
     console.log(
-      `| ${e} | ${m.device} | ${m.imgPerSec.toFixed(2)} | ${peer ? peer.imgPerSec.toFixed(2) : "-"} | ${ratio ? ratio.toFixed(2) + "×" : "-"} | ${ratio === undefined ? "-" : ratio >= 0.3 ? "met" : "not met"} | ` +
+      `| ${e} | ${m.device} | ${m.imgPerSec.toFixed(2)} | ${peer ? peer.imgPerSec.toFixed(2) : "-"} | ${ratio ? ratio.toFixed(2) + "×" : "-"} | ${ratio === undefined ? "-" : ratio >= 0.3 ? "met" : "not met"} | ${one ? (m.imgPerSec / one.imgPerSec).toFixed(2) + "×" : "-"} | ` +
         `${m.imgPerCpuSec.toFixed(2)} | ${peer ? peer.imgPerCpuSec.toFixed(2) : "-"} | ${peer ? (m.imgPerCpuSec / peer.imgPerCpuSec).toFixed(2) + "×" : "-"} | ${gib(m.peakRssBytes)} | ${heaps} |`,
     );
   }

@@ -35,6 +35,9 @@ export interface StepRunnerOptions {
   size: number;
   seed: number;
   firstStep: number;
+  /** ONNX Runtime's intra-op threads and profiling (bench:train); defaults: every core, none. */
+  threads?: number;
+  profilePrefix?: string;
 }
 
 export interface OpenedStepRunner {
@@ -58,7 +61,8 @@ export async function openStepRunner(trainer: BatchTrainer, options: StepRunnerO
       warn(`training on TF.js: ${loaded.reason}`);
     } else {
       try {
-        const runner = await OnnxStepRunner.open(loaded.ort, trainer, { size: options.size, seed: options.seed, firstStep: options.firstStep });
+        const { size, seed, firstStep, threads, profilePrefix } = options;
+        const runner = await OnnxStepRunner.open(loaded.ort, trainer, { size, seed, firstStep, threads, profilePrefix });
         if (options.workers !== "auto" && options.workers > 1) warn(`train.workers ${options.workers} ignored: the ONNX Runtime engine uses every core in each step`);
         return { runner, engine: "onnx", description: runner.device };
       } catch (error) {

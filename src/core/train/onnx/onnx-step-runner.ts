@@ -25,6 +25,8 @@ export interface OnnxRunnerOptions {
   firstStep: number;
   /** Intra-op threads (default: every core). */
   threads?: number;
+  /** ONNX Runtime profiling into files with this prefix (bench:train --profile); `endProfiling` names them. */
+  profilePrefix?: string;
 }
 
 export class OnnxStepRunner implements StepRunner {
@@ -79,6 +81,7 @@ export class OnnxStepRunner implements StepRunner {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      ...(this.options.profilePrefix ? { enableProfiling: true, profileFilePrefix: this.options.profilePrefix } : {}),
     });
     const entry = { graph, session };
     this.graphs.set(size, entry);
@@ -141,6 +144,11 @@ export class OnnxStepRunner implements StepRunner {
     });
     await this.trainer.optimizer.restore(this.optimizer.serialize());
     this.dirty = false;
+  }
+
+  /** Stops profiling (profilePrefix): ONNX Runtime writes <prefix>_<time>.json per input size. */
+  endProfiling(): void {
+    for (const g of this.graphs.values()) g.session.endProfiling();
   }
 
   workerHeapBytes(): number[] {
