@@ -26,6 +26,8 @@ export interface RunSummary {
   /** Unreadable training images the run skipped (run.json badImages, at most MAX_BAD_IMAGES shown) and how many in all. */
   badImages?: { file: string; reason: string }[];
   badImageCount?: number;
+  /** What computed the training steps (run.json trainingEngine, e.g. "ONNX Runtime 1.30.0 on the CPU, 2 threads"); absent from older runs. */
+  trainingEngine?: string;
 }
 
 /** Per-label validation numbers; AUC is null when a label had one class only. */
@@ -112,6 +114,7 @@ export function isRunSummary(v: unknown): v is RunSummary {
     finiteOrNull(v.bestEpoch) &&
     stringOrNull(v.error) &&
     (v.badImageCount === undefined || isCount(v.badImageCount)) &&
+    (v.trainingEngine === undefined || isString(v.trainingEngine)) &&
     (v.badImages === undefined || (Array.isArray(v.badImages) && v.badImages.length <= MAX_BAD_IMAGES && v.badImages.every(isBadImage))) &&
     "config" in v
   );

@@ -32,11 +32,14 @@ export function compareTable(runs: readonly RunMetricsInput[]): TableSection[] {
     textRow("Status", runs.map((r) => (r.run.status === "running" ? `running (epoch ${r.run.epochsDone}/${r.run.epochsPlanned})` : r.run.status))),
     textRow("Duration", runs.map((r) => formatDurationMs(r.run.durationMs))),
     textRow("Backend", runs.map((r) => `${r.run.backend}${r.run.device ? ` — ${r.run.device}` : ""}`)),
-    textRow("Parameters", runs.map((r) => formatValue(r.run.parameterCount ?? undefined, 0))),
-    textRow("Images / s", runs.map((_, i) => formatValue(metrics[i].imagesPerSec, 1))),
+    // Only when some run recorded it: runs from before trainingEngine existed would make a row of dashes.
+    ...(runs.some((r) => r.run.trainingEngine) ? [textRow("Training steps", runs.map((r) => r.run.trainingEngine ?? "—"))] : []),
   ];
+  const parameters = textRow("Parameters", runs.map((r) => formatValue(r.run.parameterCount ?? undefined, 0)));
+  const speed = textRow("Images / s", runs.map((_, i) => formatValue(metrics[i].imagesPerSec, 1)));
+  overview.push(parameters, speed);
   // Parameters and speed are compared in the overview rows, so the metrics section leaves them out.
-  for (const [row, id] of [[overview[5], "parameters"], [overview[6], "imagesPerSec"]] as const) {
+  for (const [row, id] of [[parameters, "parameters"], [speed, "imagesPerSec"]] as const) {
     const def = FINAL_METRICS.find((d) => d.id === id)!;
     row.numbers = metrics.map((m) => m[id]);
     row.direction = def.direction;

@@ -32,6 +32,21 @@ describe("compare table of generated runs", () => {
     expect(sections.find((s) => s.id === "config")!.rows.map((r) => r.label)).toEqual(["model.architecture", "name", "train.schedule.lr"]);
   });
 
+  it("shows what computed the training steps when some run recorded it, a dash for older runs, and no row when none did", async () => {
+    const root = tempDir();
+    const a = await makeRun(root, { name: "onnx", architecture: "small-cnn", epochs: 1, lr: 0.003, base: 0.2, parameters: 5000 });
+    await a.handle.update({ trainingEngine: "ONNX Runtime 1.30.0 on the CPU, 2 threads" });
+    const b = await makeRun(root, { name: "old", architecture: "small-cnn", epochs: 1, lr: 0.001, base: 0.4, parameters: 5000 });
+    const runs = [await load(a.dir), await load(b.dir)];
+    const overview = (data: CompareRunData[]) => compareTable(data).find((s) => s.id === "overview")!.rows;
+    const rows = overview(runs);
+    expect(rows.find((r) => r.label === "Training steps")!.cells).toEqual(["ONNX Runtime 1.30.0 on the CPU, 2 threads", "—"]);
+    // The numeric overview rows still carry their numbers and best column after the inserted row.
+    expect(rows.find((r) => r.label === "Parameters")!.numbers).toEqual([5000, 5000]);
+    expect(rows.find((r) => r.label === "Images / s")!.numbers).toHaveLength(2);
+    expect(overview([runs[1]]).map((r) => r.label)).not.toContain("Training steps");
+  });
+
   it("exports every row as CSV with the run names as header and full-precision numbers", async () => {
     const root = tempDir();
     const dirs = [];

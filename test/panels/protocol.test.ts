@@ -27,10 +27,13 @@ describe("dashboard and compare messages", () => {
     expect(parseDashboardToWebview({ type: "append", runId: "r", points: [{ kind: "step", epoch: 1, globalStep: 1, loss: "0.5", lr: 0.001 }] })).toBeNull();
     expect(parseDashboardToWebview({ type: "run", run: { ...run, status: "exploded" } })).toBeNull();
     expect(parseDashboardToWebview({ type: "run", run })).not.toBeNull();
+    expect(parseDashboardToWebview({ type: "run", run: { ...run, trainingEngine: "TF.js wasm, 2 data-parallel replicas" } })).not.toBeNull();
+    expect(parseDashboardToWebview({ type: "run", run: { ...run, trainingEngine: { name: "onnx" } } })).toBeNull();
     expect(parseDashboardToWebview({ type: "evaluation", runId: "r", evaluation: { samples: 1, data: "", loss: 1, weightedLogLoss: 1, meanAuc: null, perLabel: { nope: { auc: 1, logLoss: 1 } }, roc: {} } })).toBeNull();
     expect(parseDashboardFromWebview({ type: "ready" })).toEqual({ type: "ready" });
     expect(parseDashboardFromWebview({ type: "eval", code: "x" })).toBeNull();
     expect(parseCompareToWebview({ type: "runs", runs: [{ run, points: [], evaluation: null }] })).not.toBeNull();
+    expect(parseCompareToWebview({ type: "runs", runs: [{ run: { ...run, trainingEngine: 2 }, points: [], evaluation: null }] })).toBeNull();
     expect(parseCompareToWebview({ type: "runs", runs: [{ run: { ...run, epochsDone: -1 }, points: [], evaluation: null }] })).toBeNull();
     expect(parseCompareFromWebview({ type: "openDashboard", runId: "r" })).toEqual({ type: "openDashboard", runId: "r" });
     expect(parseCompareFromWebview({ type: "openDashboard" })).toBeNull();

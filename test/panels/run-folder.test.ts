@@ -118,4 +118,20 @@ describe("run.json and metrics lines from disk", () => {
     expect(isRunSummary({ ...summary, badImages: [{ file: "x" }] })).toBe(false);
     expect(isRunSummary({ ...summary, badImageCount: -1 })).toBe(false);
   });
+
+  it("carries what computed the training steps to the dashboard when run.json has it; older runs have none", async () => {
+    const { toRunSummary } = await import("../../src/extension/panels/logic/runData");
+    const { isRunSummary } = await import("../../src/protocol/dashboard");
+    const now = new Date("2026-01-01T00:10:00.000Z");
+    const base = { id: "r", name: "", status: "completed", startedAt: "2026-01-01T00:00:00.000Z", host: "h", backend: "wasm", device: "", architecture: "small-cnn", epochsPlanned: 2, epochsDone: 2, config: {} };
+    const engine = "ONNX Runtime 1.30.0 on the CPU, 2 threads";
+    const summary = toRunSummary({ ...base, trainingEngine: engine }, now)!;
+    expect(summary.trainingEngine).toBe(engine);
+    expect(isRunSummary(summary)).toBe(true);
+    // JSON has no undefined: an old run's summary has no key at all, and a malformed value is dropped, not shown.
+    expect("trainingEngine" in toRunSummary(base, now)!).toBe(false);
+    expect("trainingEngine" in toRunSummary({ ...base, trainingEngine: 3 }, now)!).toBe(false);
+    expect(isRunSummary({ ...summary, trainingEngine: 3 })).toBe(false);
+    expect(isRunSummary({ ...summary, trainingEngine: null })).toBe(false);
+  });
 });

@@ -91,6 +91,7 @@ function renderHeader(): void {
     ...stageFacts(),
     ["Duration", formatDurationMs(run.durationMs)],
     ["Backend", `${run.backend}${run.device ? ` — ${run.device}` : ""}`],
+    ...(run.trainingEngine ? [["Training steps", run.trainingEngine]] : []),
     ["Best weighted log loss", formatValue(evaluation?.weightedLogLoss ?? bestWll, 4)],
     ["Mean AUC", formatValue(evaluation?.meanAuc ?? curveSeries(points, curveById("meanAuc")).at(-1)?.y, 3)],
   ];

@@ -50,6 +50,7 @@ export function toRunSummary(raw: unknown, now: Date): RunSummary | null {
     summary.badImageCount = record.badImageCount;
     if (Array.isArray(record.badImages)) summary.badImages = record.badImages.slice(0, MAX_BAD_IMAGES).filter(isBadImage);
   }
+  if (isString(record.trainingEngine) && record.trainingEngine) summary.trainingEngine = record.trainingEngine;
   return isRunSummary(summary) ? summary : null;
 }
 
