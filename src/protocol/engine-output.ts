@@ -99,6 +99,11 @@ export interface BackendOutput {
       probe?: { requested: string[]; used: string[] | null; device: string; notes: string[] } | { error: string };
     };
   };
+  /**
+   * The engine train.engine "auto" computes training steps on here: "onnx" or "tfjs" (a model
+   * ONNX Runtime cannot train still falls back to TF.js); absent from older engines.
+   */
+  autoTrainingEngine?: string;
 }
 
 /** `ich lr-find CONFIG --json`. JSON has no NaN: a diverged loss is printed as null. */
@@ -206,6 +211,7 @@ export function readBackendOutput(stdout: string, command = "ich backend --json"
   if (engine !== undefined && !(isRecord(engine) && isString(engine.default) && isRecord(engine.onnx) && typeof engine.onnx.available === "boolean")) {
     throw new EngineOutputError(command, "engine is not {default, onnx: {available, …}}");
   }
+  if (value.autoTrainingEngine !== undefined && !isString(value.autoTrainingEngine)) throw new EngineOutputError(command, "autoTrainingEngine is not a string");
   return value as unknown as BackendOutput;
 }
 

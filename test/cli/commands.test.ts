@@ -259,5 +259,8 @@ describe("ich backend", () => {
     expect(text.stdout).toMatch(new RegExp(`\\nnode {5}${process.versions.node.replace(/\./g, "\\.")}\\n`));
     const json = readBackendOutput(ich("backend", "--backend", "wasm", "--json").stdout);
     expect([json.backend, json.gpu, json.versions.node]).toEqual(["wasm", false, process.versions.node]);
+    // On WASM, train.engine "auto" trains on ONNX Runtime whenever onnxruntime-node loads, and says so in both forms.
+    expect(json.autoTrainingEngine).toBe(json.engine!.onnx.available ? "onnx" : "tfjs");
+    expect(text.stdout).toMatch(json.engine!.onnx.available ? /\ntraining onnx \(ONNX Runtime, every core\) under train\.engine "auto"\n/ : /\ntraining tfjs \(TF\.js wasm\)/);
   });
 });

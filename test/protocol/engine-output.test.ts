@@ -50,6 +50,8 @@ describe("engine output contract", () => {
     expect(readBackendOutput(text(report))).toEqual(report);
     expect(() => readBackendOutput(text({ ...report, gpu: "no" }))).toThrow(/ich backend --json: output is not \{backend, device, gpu/);
     expect(() => readBackendOutput(text({ ...report, engine: { default: "onnx" } }))).toThrow(/engine is not/);
+    expect(readBackendOutput(text({ ...report, autoTrainingEngine: "onnx" })).autoTrainingEngine).toBe("onnx");
+    expect(() => readBackendOutput(text({ ...report, autoTrainingEngine: true }))).toThrow(/ich backend --json: autoTrainingEngine is not a string/);
   });
 
   it("recognises progress events with their fields, and nothing else", () => {

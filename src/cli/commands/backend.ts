@@ -5,6 +5,7 @@ import { delimiter } from "node:path";
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from "../../core/tf/backend";
 import { engineFromEnvironment } from "../../core/inference/open-engine";
 import { probeOrt } from "../../core/inference/ort-probe";
+import { autoTrainsOnOnnx } from "../../core/train/step-runner";
 import { parseCommandLine, type Command, SHARED_OPTIONS } from "../usage";
 import type { BackendOutput } from "../../protocol/engine-output";
 
@@ -16,7 +17,8 @@ Initialises the TF.js backend and prints backend, device, package versions and w
                     default: $ICH_NATIVE_MODULES, ${delimiter}-separated)
   --json            one JSON object: {backend, device, gpu, versions, warnings, replacedKernels,
                     engine: {default, onnx: {available, version, providers, cudaProviderInstalled,
-                    threads, gpu: {missing, ...}, probe: {requested, used, device}}}}`;
+                    threads, gpu: {missing, ...}, probe: {requested, used, device}}},
+                    autoTrainingEngine: "onnx" | "tfjs" (what train.engine "auto" trains on here)}`;
 
 /** Backend preference and native-module folders from the environment the extension sets. */
 export function backendFromEnvironment(env: NodeJS.ProcessEnv = process.env): { prefer?: BackendPreference; nativeModulePaths: string[] } {
@@ -41,6 +43,7 @@ export const command: Command = {
     const engineChoice = engineFromEnvironment();
     const ortRuns = onnx.available && onnx.probe !== undefined && !("error" in onnx.probe);
     const engine = { default: engineChoice === "auto" ? (ortRuns ? "onnx" : "tfjs") : engineChoice, onnx };
+    const autoTrainingEngine = onnx.available && autoTrainsOnOnnx(info.backend) ? "onnx" : "tfjs";
     const report: BackendOutput = {
       backend: info.backend,
       device: info.device,
@@ -49,6 +52,7 @@ export const command: Command = {
       warnings: info.warnings,
       replacedKernels: info.replacedKernels,
       engine,
+      autoTrainingEngine,
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -60,6 +64,7 @@ export const command: Command = {
         if (onnx.probe) lines.push("error" in onnx.probe ? `onnx     probe failed: ${onnx.probe.error}` : `onnx     probe ran on ${onnx.probe.device}`);
         for (const missing of onnx.gpu?.missing ?? []) lines.push(`onnx GPU missing: ${missing}`);
       } else lines.push(`onnx     unavailable: ${onnx.reason}`);
+      lines.push(`training ${autoTrainingEngine === "onnx" ? "onnx (ONNX Runtime, every core)" : `tfjs (TF.js ${report.backend})`} under train.engine "auto"`);
       for (const warning of report.warnings) lines.push(`warning: ${warning}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }

@@ -25,6 +25,11 @@ export interface StepRunner {
 /** TF.js backends whose CPU kernels ONNX Runtime outruns; native TensorFlow and GPUs keep TF.js under "auto". */
 const ONNX_AUTO_BACKENDS = new Set(["wasm", "cpu"]);
 
+/** Whether train.engine "auto" takes ONNX Runtime on this TF.js backend (when it loads and can train the model). */
+export function autoTrainsOnOnnx(backend: string): boolean {
+  return ONNX_AUTO_BACKENDS.has(backend);
+}
+
 export interface StepRunnerOptions {
   engine: EngineChoice;
   /** The TF.js backend in use. */
@@ -53,7 +58,7 @@ export interface OpenedStepRunner {
  * backend's choice); "onnx" fails instead of falling back.
  */
 export async function openStepRunner(trainer: BatchTrainer, options: StepRunnerOptions, warn: (message: string) => void): Promise<OpenedStepRunner> {
-  const wantOnnx = options.engine === "onnx" || (options.engine === "auto" && ONNX_AUTO_BACKENDS.has(options.backend));
+  const wantOnnx = options.engine === "onnx" || (options.engine === "auto" && autoTrainsOnOnnx(options.backend));
   if (wantOnnx) {
     const loaded = loadOrt();
     if (!loaded.ok) {
