@@ -5,7 +5,7 @@ set -euo pipefail
 vsix="${1:-ich-lab.vsix}"
 # (listing captured first: `unzip | grep -q` would end unzip with SIGPIPE under pipefail)
 listing="$(unzip -l "$vsix")"
-for required in extension/dist/extension.js extension/dist/cli.js extension/dist/slice-decoder-worker.js extension/dist/wasm/tfjs-backend-wasm-simd.wasm extension/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js extension/schemas/experiment.schema.json "extension/node_modules/onnxruntime-node/bin/napi-v6/$(node -p 'process.platform + "/" + process.arch')/onnxruntime_binding.node" extension/node_modules/onnxruntime-common/dist/cjs/index.js; do
+for required in extension/dist/extension.js extension/dist/cli.js extension/dist/slice-decoder-worker.js extension/dist/adam-worker.js extension/dist/wasm/tfjs-backend-wasm-simd.wasm extension/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js extension/schemas/experiment.schema.json "extension/node_modules/onnxruntime-node/bin/napi-v6/$(node -p 'process.platform + "/" + process.arch')/onnxruntime_binding.node" extension/node_modules/onnxruntime-common/dist/cjs/index.js; do
   grep -qF "$required" <<<"$listing" || { echo "$vsix lacks $required" >&2; exit 1; }
 done
 if grep -q "tfjs-node" <<<"$listing"; then

@@ -6,6 +6,8 @@
 // AdamW's serialised form, which TF.js's Adam reads positionally: checkpoints and engine changes
 // carry the moments over.
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, GROUP_PREFIX, isDecayedName, type AdamW, type SerializedOptimizer } from "../adamw";
+import { runAdamJob, sharedFloat32, type AdamHyper, type AdamJob } from "./adam-kernels";
+import type { AdamThread } from "./adam-thread";
 import { gradientFromTf, gradientToTf, type WeightLayout } from "./weight-layout";
 
 export interface FlatParam {
@@ -52,74 +54,32 @@ function splitState(state: SerializedOptimizer): Map<string | null, SavedSlot> {
   return slots;
 }
 
-/** TF.js's Adam update of one tensor, in place (monomorphic: Float32Arrays and numbers only). */
-function adamUpdate(
-  w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
-  rate: number, b1: number, b2: number, eps: number, c1: number, c2: number,
-): void {
-  const a1 = 1 - b1;
-  const a2 = 1 - b2;
-  // (m / c1) / (sqrt(v / c2) + eps) with one square root and one division per value.
-  const step = rate / c1;
-  const root = 1 / Math.sqrt(c2);
-  for (let k = 0; k < w.length; k++) {
-    const gk = g[k];
-    const mk = b1 * m[k] + a1 * gk;
-    const vk = b2 * v[k] + a2 * gk * gk;
-    m[k] = mk;
-    v[k] = vk;
-    w[k] -= (step * mk) / (Math.sqrt(vk) * root + eps);
-  }
-}
-
-/**
- * adamUpdate for a kernel whose weights are OIHW while its gradient and moments are HWOI: reads
- * run sequentially, writes with a stride of one tap.
- */
-function adamUpdateOihw(
-  w: Float32Array, tfShape: readonly number[], m: Float32Array, v: Float32Array, g: Float32Array,
-  rate: number, b1: number, b2: number, eps: number, c1: number, c2: number,
-): void {
-  const [kh, kw, ci, co] = tfShape;
-  const taps = kh * kw;
-  const a1 = 1 - b1;
-  const a2 = 1 - b2;
-  // (m / c1) / (sqrt(v / c2) + eps) with one square root and one division per value.
-  const step = rate / c1;
-  const root = 1 / Math.sqrt(c2);
-  let k = 0;
-  for (let t = 0; t < taps; t++) {
-    for (let o = 0; o < co; o++) {
-      let at = o * ci * taps + t;
-      for (let i = 0; i < ci; i++, k++, at += taps) {
-        const gk = g[k];
-        const mk = b1 * m[k] + a1 * gk;
-        const vk = b2 * v[k] + a2 * gk * gk;
-        m[k] = mk;
-        v[k] = vk;
-        w[at] -= (step * mk) / (Math.sqrt(vk) * root + eps);
-      }
-    }
-  }
-}
-
 export class FlatAdamW {
   private readonly slots: Slot[] = [];
   /** Groups with a trainable variable: TF.js's AdamW skips the others entirely. */
   private readonly activeGroups: Set<string>;
   private readonly hasGroups: boolean;
+  /**
+   * The weights the optimizer thread updates, as shared copies (ONNX Runtime takes no
+   * SharedArrayBuffer input, so `params` keeps the arrays it reads), and the shared buffers their
+   * gradients are copied into.
+   */
+  private readonly shadows = new Map<string, Float32Array>();
+  private readonly staging = new Map<string, Float32Array>();
 
   /**
    * @param optimizer the run's AdamW: its groups, multipliers and decay, and its current state
    * @param params every weight the graph reads, by variable name
    * @param trainable the variables being trained, in the order AdamW.apply would get them
    * @param state `await optimizer.serialize()`
+   * @param thread an optimizer worker to update about half of the values at the same time
    */
   constructor(
     private readonly optimizer: AdamW,
     private readonly params: ReadonlyMap<string, FlatParam>,
     private readonly trainable: readonly string[],
     state: SerializedOptimizer,
+    private readonly thread: AdamThread | null = null,
   ) {
     const saved = splitState(state);
     const groups = optimizer.parameterGroups;
@@ -134,7 +94,9 @@ export class FlatAdamW {
       const take = (i: number) => {
         const name = names[i % names.length];
         const p = this.params.get(name);
-        return fits && p && moments.length > 0 ? gradientFromTf(p.layout, p.tfShape, moments[i].data) : new Float32Array(this.size(name));
+        const moment = sharedFloat32(this.size(name));
+        if (fits && p && moments.length > 0) moment.set(gradientFromTf(p.layout, p.tfShape, moments[i].data));
+        return moment;
       };
       this.slots.push({
         key,
@@ -149,40 +111,67 @@ export class FlatAdamW {
     for (const g of groups) slot(g.key, g.multiplier, [...g.names]);
     this.activeGroups = new Set(groups.filter((g) => g.names.some((name) => trainable.includes(name))).map((g) => g.key));
     this.hasGroups = groups.length > 0;
+    if (thread) this.assignToThread();
+  }
+
+  /** Largest weights first, each to the side with fewer values so far (the thread side: shadow copies). */
+  private assignToThread(): void {
+    let mine = 0;
+    let theirs = 0;
+    const updated = new Set(this.slots.flatMap((s) => s.names));
+    for (const [name, p] of [...this.params].filter(([n]) => updated.has(n)).sort((a, b) => b[1].values.length - a[1].values.length)) {
+      if (theirs <= mine) {
+        const shadow = sharedFloat32(p.values.length);
+        shadow.set(p.values);
+        this.shadows.set(name, shadow);
+        this.staging.set(name, sharedFloat32(p.values.length));
+        theirs += p.values.length;
+      } else {
+        mine += p.values.length;
+      }
+    }
   }
 
   private size(name: string): number {
     return this.params.get(name)?.values.length ?? 0;
   }
 
-  /** One AdamW step with `grads` (graph layout, by variable name) at learning rate `lr`. */
-  step(grads: ReadonlyMap<string, Float32Array>, lr: number): void {
-    // Locals: imported bindings are getter calls once bundled, far too slow for the inner loop.
-    const b1 = ADAM_BETA1;
-    const b2 = ADAM_BETA2;
-    const eps = ADAM_EPSILON;
+  /**
+   * One AdamW step with `grads` (gradient layout, by variable name) at learning rate `lr`. With an
+   * optimizer thread, its weights are updated there meanwhile (gradients copied in, weights out).
+   */
+  async step(grads: ReadonlyMap<string, Float32Array>, lr: number): Promise<void> {
     const decay = this.optimizer.decayRate;
+    const mine: AdamJob[] = [];
+    const theirs: AdamJob[] = [];
     for (const slot of this.slots) {
       const active = slot.key === null ? slot.names.length > 0 || !this.hasGroups : this.activeGroups.has(slot.key);
       if (!active) continue;
       slot.iterations++;
       const rate = lr * slot.multiplier;
-      const c1 = 1 - b1 ** slot.iterations;
-      const c2 = 1 - b2 ** slot.iterations;
-      for (let i = 0; i < slot.names.length; i++) {
-        const name = slot.names[i];
+      const c1 = 1 - ADAM_BETA1 ** slot.iterations;
+      const c2 = 1 - ADAM_BETA2 ** slot.iterations;
+      slot.names.forEach((name, i) => {
         const p = this.params.get(name);
-        if (!p) continue;
-        const g = grads.get(name) ?? new Float32Array(p.values.length);
-        if (p.layout === "oihw") adamUpdateOihw(p.values, p.tfShape, slot.m[i], slot.v[i], g, rate, b1, b2, eps, c1, c2);
-        else adamUpdate(p.values, slot.m[i], slot.v[i], g, rate, b1, b2, eps, c1, c2);
-        if (grads.has(name) && decay !== 0 && isDecayedName(name, p.tfShape.length)) {
-          const keep = 1 - rate * decay;
-          const w = p.values;
-          for (let k = 0; k < w.length; k++) w[k] *= keep;
+        if (!p) return;
+        const g = grads.get(name) ?? null;
+        const keep = g && decay !== 0 && isDecayedName(name, p.tfShape.length) ? 1 - rate * decay : 1;
+        const job: AdamJob = { w: p.values, m: slot.m[i], v: slot.v[i], g, kernelShape: p.layout === "oihw" ? p.tfShape : null, rate, c1, c2, keep };
+        const shadow = this.shadows.get(name);
+        if (!shadow) {
+          mine.push(job);
+          return;
         }
-      }
+        const staged = g ? this.staging.get(name)! : null;
+        if (g) staged!.set(g);
+        theirs.push({ ...job, w: shadow, g: staged });
+      });
     }
+    const hyper: AdamHyper = { beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON };
+    const done = this.thread && theirs.length > 0 ? this.thread.run(theirs, hyper) : Promise.resolve();
+    for (const job of mine) runAdamJob(job, hyper);
+    await done;
+    for (const [name, shadow] of this.shadows) this.params.get(name)!.values.set(shadow);
   }
 
   /** The state in AdamW.serialize()'s form (TF.js layouts), for AdamW.restore. */
