@@ -1,9 +1,9 @@
 // One TF.js (Keras) layer → ONNX nodes. Feature maps are NCHW inside the graph (ONNX Conv's
 // layout); TF.js works in NHWC, so channel axes and weights are converted here. Each value carries
 // its static shape: pads depend on the spatial size, which is fixed per exported model.
-import { adaptivePoolMatrix } from "../models/adaptive-pool";
 import type { LayersModel, Tf } from "../models/types";
 import type { OnnxGraph } from "./graph";
+import { adaptivePoolColumns, pair, type LayerConfig } from "./layer-config";
 import { window2d, type Padding } from "./padding";
 
 type Layer = LayersModel["layers"][number];
@@ -14,31 +14,7 @@ export interface Value {
   shape: { rank: 4; c: number; h: number; w: number } | { rank: 2; c: number };
 }
 
-interface LayerConfig {
-  activation?: string;
-  padding?: string;
-  kernelSize?: number | number[];
-  poolSize?: number | number[];
-  strides?: number | number[] | null;
-  dilationRate?: number | number[];
-  dataFormat?: string;
-  useBias?: boolean;
-  axis?: number | number[];
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
-  maxValue?: number | null;
-  negativeSlope?: number;
-  threshold?: number;
-}
-
 const IDENTITY_AT_INFERENCE = new Set(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout"]);
-
-function pair(value: number | number[] | null | undefined, fallback: number): [number, number] {
-  if (value === null || value === undefined) return [fallback, fallback];
-  if (typeof value === "number") return [value, value];
-  return [value[0], value[1] ?? value[0]];
-}
 
 export class LayerConversionError extends Error {
   constructor(layer: Layer, problem: string) {
@@ -278,15 +254,9 @@ export class LayerConverter {
     const o = (config as { outputSize?: number }).outputSize;
     if (!o) throw new LayerConversionError(layer, "no outputSize");
     const { h, w, c } = x.shape;
-    const transposed = (n: number): Float32Array => {
-      const m = adaptivePoolMatrix(n, o);
-      const t = new Float32Array(n * o);
-      for (let i = 0; i < o; i++) for (let j = 0; j < n; j++) t[j * o + i] = m[i * n + j];
-      return t;
-    };
-    const byWidth = this.g.node("MatMul", [x.name, this.g.floatTensor(`${layer.name}/pool_w`, [w, o], transposed(w))], `${layer.name}/w`);
+    const byWidth = this.g.node("MatMul", [x.name, this.g.floatTensor(`${layer.name}/pool_w`, [w, o], adaptivePoolColumns(w, o))], `${layer.name}/w`);
     const swapped = this.g.node("Transpose", [byWidth], `${layer.name}/hw`, { perm: [0, 1, 3, 2] });
-    const byHeight = this.g.node("MatMul", [swapped, this.g.floatTensor(`${layer.name}/pool_h`, [h, o], transposed(h))], `${layer.name}/h`);
+    const byHeight = this.g.node("MatMul", [swapped, this.g.floatTensor(`${layer.name}/pool_h`, [h, o], adaptivePoolColumns(h, o))], `${layer.name}/h`);
     return { name: this.g.node("Transpose", [byHeight], layer.name, { perm: [0, 1, 3, 2] }), shape: { rank: 4, c, h: o, w: o } };
   }
 

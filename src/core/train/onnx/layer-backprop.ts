@@ -11,6 +11,7 @@
 import type { OnnxGraph } from "../../onnx/graph";
 import { window2d, type Padding } from "../../onnx/padding";
 import { adaptivePoolMatrix } from "../../models/adaptive-pool";
+import { adaptivePoolColumns, pair, type LayerConfig } from "../../onnx/layer-config";
 import type { LayersModel } from "../../models/types";
 import { onnxShape, type WeightLayout } from "./weight-layout";
 
@@ -67,33 +68,7 @@ export class UnsupportedLayerError extends Error {
   }
 }
 
-interface LayerConfig {
-  activation?: string;
-  padding?: string | number | number[] | number[][];
-  kernelSize?: number | number[];
-  poolSize?: number | number[];
-  strides?: number | number[] | null;
-  dilationRate?: number | number[];
-  dataFormat?: string;
-  useBias?: boolean;
-  axis?: number | number[];
-  epsilon?: number;
-  momentum?: number;
-  center?: boolean;
-  scale?: boolean;
-  rate?: number;
-  noiseShape?: number[] | null;
-  outputSize?: number;
-  keepDims?: boolean;
-}
-
 type Spatial = TValue & { shape: { rank: 4 } };
-
-function pair(value: number | number[] | null | undefined, fallback: number): [number, number] {
-  if (value === null || value === undefined) return [fallback, fallback];
-  if (typeof value === "number") return [value, value];
-  return [value[0], value[1] ?? value[0]];
-}
 
 const INT64_MAX = 2 ** 62;
 /** Input pixels above which a stride-1 input gradient runs as a flipped-kernel Conv rather than ConvTranspose (measured on ResNet18). */
@@ -539,16 +514,9 @@ export class TrainingLayers {
     const o = config.outputSize;
     if (!o) throw new UnsupportedLayerError(layer, "no outputSize");
     const { h, w, c } = x.shape;
-    const matrix = (n: number, transposed: boolean): Float32Array => {
-      const m = adaptivePoolMatrix(n, o);
-      if (!transposed) return m;
-      const t = new Float32Array(n * o);
-      for (let i = 0; i < o; i++) for (let j = 0; j < n; j++) t[j * o + i] = m[i * n + j];
-      return t;
-    };
     const swap = { perm: [0, 1, 3, 2] };
-    const byWidth = g.node("MatMul", [x.name, g.floatTensor(`${layer.name}/pool_w`, [w, o], matrix(w, true))], `${layer.name}/w`);
-    const byHeight = g.node("MatMul", [g.node("Transpose", [byWidth], `${layer.name}/hw`, swap), g.floatTensor(`${layer.name}/pool_h`, [h, o], matrix(h, true))], `${layer.name}/h`);
+    const byWidth = g.node("MatMul", [x.name, g.floatTensor(`${layer.name}/pool_w`, [w, o], adaptivePoolColumns(w, o))], `${layer.name}/w`);
+    const byHeight = g.node("MatMul", [g.node("Transpose", [byWidth], `${layer.name}/hw`, swap), g.floatTensor(`${layer.name}/pool_h`, [h, o], adaptivePoolColumns(h, o))], `${layer.name}/h`);
     const y = g.node("Transpose", [byHeight], layer.name, swap);
     const output: TValue = { name: y, shape: { rank: 4, c, h: o, w: o }, requiresGrad: x.requiresGrad };
     if (!x.requiresGrad) return { output, backward: null };
@@ -556,8 +524,8 @@ export class TrainingLayers {
       output,
       backward: (dy) => {
         const base = `${layer.name}/grad`;
-        const dSwapped = g.node("MatMul", [g.node("Transpose", [dy], `${base}/h`, swap), g.floatTensor(`${base}/pool_h`, [o, h], matrix(h, false))], `${base}/swapped`);
-        return [g.node("MatMul", [g.node("Transpose", [dSwapped], `${base}/w`, swap), g.floatTensor(`${base}/pool_w`, [o, w], matrix(w, false))], `${base}/input`)];
+        const dSwapped = g.node("MatMul", [g.node("Transpose", [dy], `${base}/h`, swap), g.floatTensor(`${base}/pool_h`, [o, h], adaptivePoolMatrix(h, o))], `${base}/swapped`);
+        return [g.node("MatMul", [g.node("Transpose", [dSwapped], `${base}/w`, swap), g.floatTensor(`${base}/pool_w`, [o, w], adaptivePoolMatrix(w, o))], `${base}/input`)];
       },
     };
   }
