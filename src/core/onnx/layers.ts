@@ -88,7 +88,7 @@ export class LayerConverter {
   }
 
   private padding(layer: Layer, config: LayerConfig): Padding {
-    if (config.padding !== "same" && config.padding !== "valid") throw new LayerConversionError(layer, `padding "${config.padding}" is not supported`);
+    if (config.padding !== "same" && config.padding !== "valid") throw new LayerConversionError(layer, `padding ${JSON.stringify(config.padding)} is not supported`);
     return config.padding;
   }
 
