@@ -21,13 +21,17 @@ export class AdamThread {
     worker.on("exit", (code) => this.fail(new Error(`optimizer worker exited (code ${code})`)));
   }
 
-  /** Starts the worker; null where it cannot run (no bundle and no tsx). */
+  /** Starts the worker; null where it cannot run (no bundle and no tsx, or no worker threads): AdamW then runs on the training thread alone. */
   static start(): AdamThread | null {
     const entry = workerEntry(join(__dirname, "adam-worker.js"), join(__dirname, "workers", "adam.worker.ts"));
     if (!entry) return null;
-    const worker = new Worker(entry.script, { eval: entry.eval });
-    worker.unref();
-    return new AdamThread(worker);
+    try {
+      const worker = new Worker(entry.script, { eval: entry.eval });
+      worker.unref();
+      return new AdamThread(worker);
+    } catch {
+      return null;
+    }
   }
 
   private fail(error: Error): void {

@@ -15,10 +15,10 @@ import { buildTrainingGraph, TRAIN_INPUT, TRAIN_LOSS, TRAIN_TARGETS, type Traini
 import { toOnnxLayout, toTfLayout } from "./weight-layout";
 
 type Session = Awaited<ReturnType<Ort["InferenceSession"]["create"]>>;
+type OrtTensor = InstanceType<Ort["Tensor"]>;
 
 /** Weights from which AdamW runs on two threads (ResNet18: 11.7 M; below, the round trip costs more than it saves). */
 const OPTIMIZER_THREAD_MIN_VALUES = 1_000_000;
-type OrtTensor = InstanceType<Ort["Tensor"]>;
 
 export interface OnnxRunnerOptions {
   /** The input size of the first epoch: its graph is built at once, so an unsupported model fails here. */
@@ -29,7 +29,7 @@ export interface OnnxRunnerOptions {
   firstStep: number;
   /** Intra-op threads (default: every core). */
   threads?: number;
-  /** ONNX Runtime profiling into files with this prefix (bench:train --profile); `endProfiling` names them. */
+  /** ONNX Runtime profiling into files <prefix>_<time>.json (bench:train --profile), written at `endProfiling`. */
   profilePrefix?: string;
 }
 
