@@ -117,6 +117,15 @@ describe("ich eval", () => {
     const stored = JSON.parse(readFileSync(join(runs, runId, "eval.json"), "utf8")) as { weightedLogLoss: number };
     expect(stored.weightedLogLoss).toBe(json.weightedLogLoss);
   });
+
+  it("takes a run folder as RUN and writes into that folder, whatever --runs says", () => {
+    const elsewhere = join(root, "other-runs");
+    mkdirSync(elsewhere, { recursive: true });
+    const result = ich("eval", join(runs, runId), "--runs", elsewhere, "--json");
+    expect(result.code).toBe(0);
+    expect(readEvalOutput(result.stdout).runId).toBe(runId);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
 });
 
 describe("ich predict", () => {

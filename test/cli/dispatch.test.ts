@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleCli } from "../helpers/bundle-cli";
 
@@ -53,6 +56,19 @@ describe("ich dispatcher", () => {
       const result = ich(...args, "--engine", "torch");
       expect(result.status, args[0]).toBe(2);
       expect(result.stderr, args[0]).toMatch(/--engine must be one of auto, onnx, tfjs, got 'torch'/);
+    }
+  });
+
+  it("says a RUN is neither a folder nor a run id in the store, the same in predict, eval, export and serve (exit 1)", () => {
+    const runs = mkdtempSync(join(tmpdir(), "ich-dispatch-runs-"));
+    try {
+      for (const args of [["predict", "no-such-run", "a.dcm"], ["eval", "no-such-run"], ["export", "no-such-run"], ["serve", "no-such-run"]]) {
+        const result = ich(...args, "--runs", runs);
+        expect(result.status, args[0]).toBe(1);
+        expect(result.stderr, args[0]).toBe(`ich ${args[0]}: no-such-run: no such run folder, and no run of that id in ${runs}\n`);
+      }
+    } finally {
+      rmSync(runs, { recursive: true, force: true });
     }
   });
 });

@@ -1,8 +1,10 @@
 // `ich eval RUN` — scores a run's best model; writes eval.json and predictions.csv into the run.
+import { basename, dirname, resolve } from "node:path";
 import { LABELS } from "../../core/labels";
 import { evaluateRun } from "../../core/predict/evaluate-run";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { describeTta, ttaActive } from "../../core/predict/tta";
+import { resolveRunFolder, RunStore } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import type { BackendChoice } from "../../core/experiment/types";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
@@ -13,6 +15,7 @@ const USAGE = `Usage: ich eval RUN [--data CONFIG_OR_DIR] [--tta] [--allow-overl
 
 Scores the run's best model and writes RUN/eval.json (weighted log loss, per-label log loss, AUC,
 accuracy/sensitivity/specificity/F1 at the thresholds, ROC points) and RUN/predictions.csv.
+  RUN         a run id in the run store, or a run folder
   --data X    an experiment file (its validation split is scored: for synthetic data, slices from
               a different seed) or an RSNA folder (every labelled .dcm, labels from its CSV);
               default: the run's own validation split
@@ -40,9 +43,11 @@ export const command: Command = {
       json: SHARED_OPTIONS.json,
     });
     const engine = engineOption(values.engine);
-    if (positionals.length !== 1) throw new UsageError("expected exactly one RUN id");
-    const store = openRunStore(values.runs);
-    const result = await evaluateRun(store, positionals[0], {
+    if (positionals.length !== 1) throw new UsageError("expected exactly one RUN (a run id or folder)");
+    // a run folder is evaluated in the store that holds it, so eval.json lands next to its run.json
+    const runDir = resolve(resolveRunFolder(positionals[0], openRunStore(values.runs).root));
+    const store = new RunStore(dirname(runDir));
+    const result = await evaluateRun(store, basename(runDir), {
       data: values.data,
       tta: values.tta ? true : undefined,
       allowOverlap: values["allow-overlap"] === true,

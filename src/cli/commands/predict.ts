@@ -1,10 +1,9 @@
 // `ich predict RUN FILE_OR_FOLDER...` — per-slice probabilities and per-study maxima.
-import { existsSync } from "node:fs";
 import { writeFileAtomic } from "../../core/fs/atomic";
 import { isLabel, LABELS } from "../../core/labels";
 import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
-import { formatSubmissionCsv } from "../../core/runs";
+import { formatSubmissionCsv, resolveRunFolder } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
@@ -48,8 +47,7 @@ export const command: Command = {
     if (values.tta && values["no-tta"]) throw new UsageError("--tta and --no-tta contradict each other");
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
-    const store = openRunStore(values.runs);
-    const runDir = existsSync(run) ? run : store.paths(run).dir;
+    const runDir = resolveRunFolder(run, openRunStore(values.runs).root);
     if (values.gradcam !== undefined) {
       if (!isLabel(values.gradcam)) throw new UsageError(`--gradcam: unknown label "${values.gradcam}" (one of ${LABELS.join(", ")})`);
       if (inputs.length !== 1) throw new UsageError("--gradcam takes exactly one file");

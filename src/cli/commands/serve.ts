@@ -1,9 +1,10 @@
 // `ich serve RUN` — the run's model behind an HTTP server on a loopback port (src/core/serve).
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { BackendChoice } from "../../core/experiment/types";
 import { openEngine } from "../../core/inference/open-engine";
 import { modelDirOf } from "../../core/predict/predict-files";
+import { resolveRunFolder } from "../../core/runs";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PredictServer } from "../../core/serve/server";
 import { readModelInput } from "../../core/train/model-input";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
@@ -63,7 +64,7 @@ export const command: Command = {
     const maxBodyBytes = Math.round(positiveNumber("max-body-mb", values["max-body-mb"], DEFAULT_MAX_BODY_BYTES / 2 ** 20, false) * 2 ** 20);
     const maxQueue = Math.max(1, positiveNumber("max-queue", values["max-queue"], DEFAULT_MAX_QUEUE));
     const run = positionals[0];
-    const runDir = existsSync(run) ? run : openRunStore(values.runs).paths(run).dir;
+    const runDir = resolveRunFolder(run, openRunStore(values.runs).root);
     const modelDir = resolve(modelDirOf(runDir));
     const ownDir = basename(modelDir) === "model" ? dirname(modelDir) : modelDir;
     const spec = await readModelInput(modelDir);

@@ -18,7 +18,7 @@ import { loadModel } from "../models/io";
 import type { LayersModel, SymbolicTensor, Tf } from "../models/types";
 import { outputsLogits } from "../predict/infer";
 import { modelDirOf } from "../predict/predict-files";
-import { DEFAULT_RUNS_DIR, RunStore } from "../runs";
+import { DEFAULT_RUNS_DIR, resolveRunFolder, RunStore } from "../runs";
 import { initBackend } from "../tf/backend";
 import { readModelInput } from "../train/model-input";
 import { floatValueInfo, OnnxGraph } from "./graph";
@@ -161,8 +161,7 @@ async function architectureOf(runDir: string): Promise<string | undefined> {
  * @param options output path, run store and TF.js backend
  */
 export async function exportRunToOnnx(run: string, options: ExportRunOptions = {}): Promise<ExportRunResult> {
-  const runOrModelDir = existsSync(run) ? run : new RunStore(options.runsDir ?? DEFAULT_RUNS_DIR).paths(run).dir;
-  if (!existsSync(runOrModelDir)) throw new Error(`${run}: no such run folder, and no run of that id in ${resolve(options.runsDir ?? DEFAULT_RUNS_DIR)}`);
+  const runOrModelDir = resolveRunFolder(run, options.runsDir ?? DEFAULT_RUNS_DIR);
   const modelDir = resolve(modelDirOf(runOrModelDir));
   const runDir = basename(modelDir) === "model" ? dirname(modelDir) : modelDir;
   const spec = await readModelInput(modelDir);
