@@ -94,7 +94,8 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const report = readReport(out);
-    expect(run.stdout).toContain(`${report.files} files checked in ${data}`);
+    // the truncated file is the one that cannot be decoded
+    expect(run.stdout).toContain(`${report.files} files checked in ${data}, ${report.files - 1} decoded, 1 unreadable, `);
     for (const [kind, n] of Object.entries(report.counts)) expect(run.stdout).toMatch(new RegExp(`^  ${kind}: ${n}$`, "m"));
     expect(run.stdout).toContain(`${report.excluded} images on the exclusion list ${join(out, "exclude.csv")}`);
   });
@@ -147,6 +148,7 @@ describe("ich clean (bundled CLI) on a mixed folder", () => {
     expect(summary.counts).toEqual(readReport(out).counts);
     expect(summary.counts).toEqual(saved.counts);
     expect(summary.issues).toBe(saved.issues.length);
+    expect([summary.decoded, summary.unreadable]).toEqual([saved.files - 1, 1]);
     expect(summary.exclusionCsv).toBe(join(data, "ich-clean", "exclude.csv"));
   });
 

@@ -66,6 +66,12 @@ describe("ich clean on a mixed folder", () => {
     expect(report.usualSize).toEqual({ rows: 64, columns: 64, files: 31 });
   });
 
+  it("counts the truncated file as unreadable, not as decoded", () => {
+    expect(report.counts.unreadable).toBe(1);
+    expect(report.unreadable).toBe(1);
+    expect(report.decoded).toBe(report.files - 1);
+  });
+
   it("lists the RSNA-fix slices: exactly the readable files of the patient written with the RSNA mis-encoding", () => {
     const patient = [0, 1, 2, 3, 4].find((p) => encodingFor(SEED, p) === "rsna-bug")!;
     const expected = files.slice(patient * 6, patient * 6 + 6).filter((f) => f !== files[0] && f !== files[1] && f !== files[2]).map(id).sort();

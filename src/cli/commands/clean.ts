@@ -26,7 +26,7 @@ With an experiment file, its folder, labels and data.where subset are used.
 function describe(r: CleanReport): string {
   const counts = Object.entries(r.counts).map(([kind, n]) => `  ${kind}: ${n}`);
   return [
-    `${r.files} files checked in ${r.root}${r.where ? ` (subset ${JSON.stringify(r.where)})` : ""}, ${r.decoded} decoded, ${r.seconds.toFixed(1)} s`,
+    `${r.files} files checked in ${r.root}${r.where ? ` (subset ${JSON.stringify(r.where)})` : ""}, ${r.decoded} decoded, ${r.unreadable ?? 0} unreadable, ${r.seconds.toFixed(1)} s`,
     ...(counts.length ? counts : ["  no problems found"]),
     `${r.excluded} images on the exclusion list ${r.exclusionCsv}`,
   ].join("\n");

@@ -77,13 +77,19 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
   const pool = new DatasetTaskPool(options.workers ?? defaultDatasetWorkers());
   const inflight = new Set<Promise<void>>();
   let files = 0;
+  let checked = 0;
   let decoded = 0;
+  let unreadable = 0;
   let batch: string[] = [];
   const anyBleed = (id: string) => (table?.labels.get(id)?.[0] ?? 0) === 1;
   const onCheck = (c: PixelCheck) => {
+    checked++;
+    options.onProgress?.("decode", checked, files);
+    if (c.error) {
+      unreadable++;
+      return issue("unreadable", c.id, c.file, c.error);
+    }
     decoded++;
-    options.onProgress?.("decode", decoded, files);
-    if (c.error) return issue("unreadable", c.id, c.file, c.error);
     if (c.notCt) issue("not-ct", c.id, c.file, `modality ${c.modality}`);
     if (c.colour) issue("colour", c.id, c.file, "not a one-sample MONOCHROME image");
     if (c.rsnaFix) issue("rsna-fix", c.id, c.file, "12-bit unsigned with RescaleIntercept > -100: the RSNA fix is applied on load");
@@ -183,6 +189,7 @@ export async function cleanDataset(rootArg: string, options: CleanOptions = {}):
     createdAt: new Date().toISOString(),
     files,
     decoded,
+    unreadable,
     counts,
     usualSize,
     lowBrainThreshold: threshold,

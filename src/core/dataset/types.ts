@@ -102,8 +102,10 @@ export interface CleanReport {
   where?: Record<string, 0 | 1>;
   createdAt: string;
   files: number;
-  /** Files whose pixels were decoded. */
+  /** Files whose pixels were decoded (the unreadable ones are not among them). */
   decoded: number;
+  /** Files whose pixels could not be read: decoded + unreadable = files. Absent in reports made before it was added. */
+  unreadable?: number;
   counts: Partial<Record<CleanIssueKind, number>>;
   /** The commonest Rows×Columns and how many files have it. */
   usualSize?: { rows: number; columns: number; files: number };
