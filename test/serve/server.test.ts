@@ -1,6 +1,6 @@
 // ich serve's HTTP behaviour, in process on 127.0.0.1 with a tiny model on ONNX Runtime: answers
-// equal `ich predict`'s, multipart studies, every 4xx, 503 when the queue is full, and a bounded
-// load test (200 requests, 8 at a time: 0 errors; latency and throughput printed, not asserted).
+// equal `ich predict`'s (without TTA, with the flip and with multi-view TTA), multipart studies,
+// every 4xx, 503 when the queue is full, and a bounded load test (200 requests, 8 at a time: 0 errors; latency and throughput printed, not asserted).
 import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferenceEngine } from "../../src/core/inference/engine";
 import { openEngine } from "../../src/core/inference/open-engine";
 import { predictFiles } from "../../src/core/predict/predict-files";
+import type { TtaSetting } from "../../src/core/predict/tta";
 import { PredictServer } from "../../src/core/serve/server";
 import { readModelInput, type ModelInputSpec } from "../../src/core/train/model-input";
 import { writeTinyRun } from "./tiny-run";
@@ -31,6 +32,7 @@ interface ServeJson {
   study: { probabilities: Record<string, number> };
   error: { status: number; code: string; message: string };
   queue: { admitted: number };
+  tta: TtaSetting;
   paths: Record<string, Record<string, unknown>>;
 }
 
@@ -81,7 +83,7 @@ describe("ich serve API", () => {
   it("answers /healthz and /openapi.json, and predicts a slice exactly as ich predict does", async () => {
     const health = await send(`${base}/healthz`, "GET");
     expect(health.status).toBe(200);
-    expect(health.json).toMatchObject({ status: "ok", model: { id: "tiny-run", inputSize: 32 }, engine: { name: "onnx" } });
+    expect(health.json).toMatchObject({ status: "ok", model: { id: "tiny-run", inputSize: 32 }, engine: { name: "onnx" }, tta: false });
     expect((await send(`${base}/openapi.json`, "GET")).json.paths["/v1/predict"].post).toBeDefined();
     const reference = await predictFiles(tiny.runDir, [tiny.files[0]], { engine: "onnx" });
     const reply = await dicom(tiny.slices[0]);
@@ -178,6 +180,56 @@ describe("ich serve API", () => {
     console.log(`ich serve load test: ${total} requests, concurrency ${concurrency}: p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, ${(total / seconds).toFixed(1)} requests/s`);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(statuses).toHaveLength(total);
+  });
+});
+
+describe("test-time augmentation", () => {
+  /** A server with `tta` on the tiny run; its base URL, and shutdown. */
+  async function ttaServer(tta: TtaSetting) {
+    const engine = await openEngine(join(tiny.runDir, "model"), spec, { engine: "onnx" });
+    const s = new PredictServer({ engine, spec, modelId: "tiny-run", tta });
+    const { port } = await s.listen(0, "127.0.0.1");
+    return { url: `http://127.0.0.1:${port}`, close: () => s.shutdown() };
+  }
+
+  /** Four slices as one multipart request, so the views of several slices share an engine batch. */
+  async function studyReply(url: string) {
+    const related = multipartRelated(tiny.slices.slice(0, 4).map((body, i) => ({ name: tiny.files[i], body })));
+    const reply = await send(`${url}/v1/predict`, "POST", related.body, { "content-type": related.type });
+    expect(reply.status, JSON.stringify(reply.json)).toBe(200);
+    return reply.json.slices;
+  }
+
+  async function expectLikePredict(tta: TtaSetting) {
+    const { url, close } = await ttaServer(tta);
+    try {
+      expect((await send(`${url}/healthz`, "GET")).json.tta).toEqual(tta);
+      const reference = await predictFiles(tiny.runDir, tiny.files.slice(0, 4), { engine: "onnx", tta });
+      expect(reference.tta).toEqual(tta);
+      const slices = await studyReply(url);
+      const single = await send(`${url}/v1/predict`, "POST", tiny.slices[0], { "content-type": "application/dicom" });
+      for (const [i, slice] of slices.entries()) {
+        const expected = reference.slices.find((r) => r.file === tiny.files[i])!.probabilities;
+        for (const label of spec.labels) expect(Math.abs(slice.probabilities[label] - expected[label]!), `${label} of ${slice.part}`).toBeLessThan(1e-5);
+      }
+      for (const label of spec.labels) expect(Math.abs(single.json.probabilities[label] - slices[0].probabilities[label])).toBeLessThan(1e-5);
+      return slices;
+    } finally {
+      await close();
+    }
+  }
+
+  it("a multi-view server (flip, two rotations, a zoom) answers as ich predict with the same views, within 1e-5", async () => {
+    const views = await expectLikePredict({ flip: true, rotate: [-10, 10], zoom: [1.1] });
+    // the views change the answer: a server that ignored them would fail the comparison above
+    const plain = await predictFiles(tiny.runDir, tiny.files.slice(0, 4), { engine: "onnx", tta: false });
+    const plainOf = (i: number) => plain.slices.find((r) => r.file === tiny.files[i])!.probabilities;
+    const largest = Math.max(...views.flatMap((v, i) => spec.labels.map((l) => Math.abs(v.probabilities[l] - plainOf(i)[l]!))));
+    expect(largest).toBeGreaterThan(1e-4);
+  });
+
+  it("a flip-only server answers as ich predict --tta on a run without eval.tta", async () => {
+    await expectLikePredict(true);
   });
 });
 

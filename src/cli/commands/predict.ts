@@ -6,6 +6,7 @@ import { predictFiles } from "../../core/predict/predict-files";
 import { formatSubmissionCsv, resolveRunFolder } from "../../core/runs";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { ENGINE_OPTION_HELP, engineOption } from "../engine-option";
+import { TTA_OPTIONS, ttaOption } from "../tta-option";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";
 import type { GradcamOutput, PredictOutput } from "../../protocol/engine-output";
 
@@ -35,16 +36,15 @@ export const command: Command = {
     const { values, positionals } = parseCommandLine(argv, {
       out: { type: "string" },
       json: SHARED_OPTIONS.json,
-      tta: { type: "boolean" },
+      ...TTA_OPTIONS,
       force: { type: "boolean" },
-      "no-tta": { type: "boolean" },
       runs: SHARED_OPTIONS.runs,
       backend: SHARED_OPTIONS.backend,
       engine: SHARED_OPTIONS.engine,
       gradcam: { type: "string" },
     });
     const engine = engineOption(values.engine);
-    if (values.tta && values["no-tta"]) throw new UsageError("--tta and --no-tta contradict each other");
+    const tta = ttaOption(values);
     if (positionals.length < 2) throw new UsageError("expected a RUN and at least one file or folder");
     const [run, ...inputs] = positionals;
     const runDir = resolveRunFolder(run, openRunStore(values.runs).root);
@@ -58,7 +58,7 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(output)}\n`);
       return 0;
     }
-    const result = await predictFiles(runDir, inputs, { tta: values["no-tta"] ? false : values.tta ? true : undefined, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
+    const result = await predictFiles(runDir, inputs, { tta, force: values.force === true, backend: values.backend as BackendChoice | undefined, engine });
     if (values.out) await writeFileAtomic(values.out, formatSubmissionCsv(result.slices.map((s) => ({ id: s.id, probabilities: s.probabilities }))));
     if (values.json) {
       const { labels, tta, engine, slices, studies, failures } = result;

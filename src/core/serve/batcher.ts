@@ -1,7 +1,9 @@
 // Runs slices from concurrent requests through one engine in shared batches: while a batch runs,
 // new slices wait; when it ends, up to `maxBatch` of them go together. One batch at a time,
-// because the engine already uses every core.
+// because the engine already uses every core. Each batch goes through predictWithTta, the TTA of
+// ich predict and ich eval, so the views averaged are the same.
 import type { InferenceEngine } from "../inference/engine";
+import { predictWithTta, type TtaSetting } from "../predict/tta";
 
 interface Item {
   image: Float32Array;
@@ -17,11 +19,16 @@ export class SliceBatcher {
 
   constructor(
     private readonly engine: InferenceEngine,
-    private readonly perImage: number,
+    private readonly size: number,
+    private readonly channels: number,
     private readonly outputs: number,
     private readonly maxBatch: number,
-    private readonly tta: boolean,
+    private readonly tta: TtaSetting,
   ) {}
+
+  private get perImage(): number {
+    return this.size * this.size * this.channels;
+  }
 
   /** Probabilities (one row of `outputs`) for one prepared image. */
   predict(image: Float32Array): Promise<Float32Array> {
@@ -41,7 +48,7 @@ export class SliceBatcher {
         const x = new Float32Array(items.length * this.perImage);
         items.forEach((item, i) => x.set(item.image, i * this.perImage));
         try {
-          const p = await this.engine.predict(x, items.length, this.tta);
+          const p = await predictWithTta(this.engine, x, items.length, this.size, this.channels, this.tta);
           this.stats.batches++;
           this.stats.slices += items.length;
           items.forEach((item, i) => item.resolve(p.slice(i * this.outputs, (i + 1) * this.outputs)));

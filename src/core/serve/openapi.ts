@@ -30,6 +30,22 @@ const engine = {
   },
 };
 
+const tta = {
+  description: "Test-time augmentation: the views whose probabilities are averaged per slice, as the run's eval.tta and `ich predict --json`'s tta. false: the image only; true: the image and its left-right mirror; an object: the image, its mirror unless flip is false, one rotation per angle (degrees) and one zoom per factor. Default: the run's eval.tta (ich serve --tta / --no-tta override it).",
+  oneOf: [
+    { type: "boolean" },
+    {
+      type: "object",
+      properties: {
+        flip: { type: "boolean" },
+        rotate: { type: "array", items: { type: "number" } },
+        zoom: { type: "array", items: { type: "number" } },
+      },
+    },
+  ],
+  example: { flip: true, rotate: [-10, 10], zoom: [1.1] },
+};
+
 const slice = {
   type: "object",
   required: ["part", "probabilities"],
@@ -71,7 +87,7 @@ export const openApiDocument = {
   paths: {
     "/healthz": {
       get: {
-        summary: "Liveness, the model and the engine",
+        summary: "Liveness, the model, the engine and the test-time augmentation",
         responses: {
           "200": {
             description: "The server is up (status \"shutting-down\" after SIGTERM).",
@@ -79,11 +95,12 @@ export const openApiDocument = {
               "application/json": {
                 schema: {
                   type: "object",
-                  required: ["status", "model", "engine", "queue"],
+                  required: ["status", "model", "engine", "tta", "queue"],
                   properties: {
                     status: { type: "string", enum: ["ok", "shutting-down"] },
                     model: { $ref: "#/components/schemas/Model" },
                     engine: { $ref: "#/components/schemas/Engine" },
+                    tta: { $ref: "#/components/schemas/Tta" },
                     queue: { type: "object", properties: { admitted: { type: "integer" }, max: { type: "integer" } } },
                     served: { type: "object", properties: { batches: { type: "integer" }, slices: { type: "integer" } } },
                   },
@@ -142,5 +159,5 @@ export const openApiDocument = {
       },
     },
   },
-  components: { schemas: { Model: model, Engine: engine, Slice: slice, Error: error } },
+  components: { schemas: { Model: model, Engine: engine, Tta: tta, Slice: slice, Error: error } },
 } as const;

@@ -1,5 +1,5 @@
 // `ich serve`: a model behind Node's http on a loopback port.
-//   GET  /healthz        → {status, model, engine, queue}
+//   GET  /healthz        → {status, model, engine, tta, queue, served}
 //   GET  /openapi.json   → the OpenAPI description (docs/openapi.yaml is the same document)
 //   POST /v1/predict     → one slice (application/dicom) or a study (multipart/related or
 //                          multipart/form-data, one DICOM per part) → probabilities
@@ -11,6 +11,7 @@ import { DicomError } from "../dicom";
 import type { InferenceEngine } from "../inference/engine";
 import type { Label } from "../labels";
 import type { ModelInputSpec } from "../train/model-input";
+import type { TtaSetting } from "../predict/tta";
 import { SliceBatcher } from "./batcher";
 import { MultipartError, parseMultipart, type MultipartPart } from "./multipart";
 import { openApiDocument } from "./openapi";
@@ -29,7 +30,8 @@ export interface ServeOptions {
   maxQueue?: number;
   /** Slices run together in one engine call (default 8). */
   maxBatch?: number;
-  tta?: boolean;
+  /** The views averaged per slice, as eval.tta (default false); resolved by the caller as ich predict does. */
+  tta?: TtaSetting;
   /** Seconds a client is told to wait after a 503 (default 1). */
   retryAfterSeconds?: number;
 }
@@ -60,7 +62,7 @@ export class PredictServer {
     const { spec } = o;
     this.maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxQueue = o.maxQueue ?? DEFAULT_MAX_QUEUE;
-    this.batcher = new SliceBatcher(o.engine, spec.preprocess.size * spec.preprocess.size * spec.channels, spec.labels.length, o.maxBatch ?? 8, o.tta ?? false);
+    this.batcher = new SliceBatcher(o.engine, spec.preprocess.size, spec.channels, spec.labels.length, o.maxBatch ?? 8, o.tta ?? false);
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
   }
@@ -109,7 +111,7 @@ export class PredictServer {
       if (path === "/healthz" || path === "/openapi.json") {
         if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "method-not-allowed", `${path} answers GET only`, { allow: "GET" });
         if (path === "/openapi.json") return this.send(res, 200, openApiDocument);
-        return this.send(res, 200, { status: this.closing ? "shutting-down" : "ok", model: this.model, engine: this.engineSummary, queue: { admitted: this.admitted, max: this.maxQueue }, served: this.batcher.stats });
+        return this.send(res, 200, { status: this.closing ? "shutting-down" : "ok", model: this.model, engine: this.engineSummary, tta: this.o.tta ?? false, queue: { admitted: this.admitted, max: this.maxQueue }, served: this.batcher.stats });
       }
       if (path !== "/v1/predict") throw new HttpError(404, "not-found", `no route ${path}; see GET /openapi.json`);
       if (req.method !== "POST") throw new HttpError(405, "method-not-allowed", "/v1/predict answers POST only", { allow: "POST" });
