@@ -214,6 +214,21 @@ describe("errors name the file and the field path", () => {
     expect(problemsOf({ ...minimal, input: { windows: [7] } })[0]).toMatch(/\/input\/windows\/0 must be .*or an object \{width, level\} \(got 7\)/);
   });
 
+  it("a bad eval.tta is one line: the allowed forms, then what is wrong inside the object", () => {
+    const allowed = "/eval/tta must be false, true, or an object {flip?: boolean, rotate?: [numbers from -45 to 45], zoom?: [numbers from 1 to 2]}";
+    const tta = (value: unknown) => problemsOf({ ...minimal, eval: { tta: value } });
+    expect(tta({ rotate: "15" })).toEqual([`demo.ich.json: ${allowed} (got {"rotate":"15"}): /eval/tta/rotate must be an array (got "15")`]);
+    expect(tta({ zoom: [0] })).toEqual([`demo.ich.json: ${allowed} (got {"zoom":[0]}): /eval/tta/zoom/0 must be >= 1 (got 0)`]);
+    expect(tta({ flip: true, spin: 1 })).toEqual([`demo.ich.json: ${allowed} (got {"flip":true,"spin":1}): /eval/tta has unknown key 'spin' (allowed: flip, rotate, zoom)`]);
+    expect(tta("yes")).toEqual([`demo.ich.json: ${allowed} (got "yes")`]);
+    expect(validateExperiment({ ...minimal, eval: { tta: { flip: false, rotate: [-10, 10], zoom: [1.1] } } }, "demo.ich.json").eval.tta).toEqual({ flip: false, rotate: [-10, 10], zoom: [1.1] });
+  });
+
+  it("train.workers, the other oneOf without a discriminator, is one line too", () => {
+    expect(problemsOf({ ...minimal, train: { workers: "many" } })).toEqual(['demo.ich.json: /train/workers must be "auto", or an integer ≥ 1 (got "many")']);
+    expect(problemsOf({ ...minimal, train: { workers: 0 } })).toEqual(['demo.ich.json: /train/workers must be "auto", or an integer ≥ 1 (got 0)']);
+  });
+
   it("types, and every problem is reported at once", () => {
     const problems = problemsOf({ ...minimal, train: { batchSize: 2.5, mixedPrecision: "yes" }, eval: { threshold: 2 } });
     expect(problems).toEqual([

@@ -69,7 +69,7 @@ describe("a bad run.json", () => {
       expect(b.dir).toBe(join(store.root, b.id));
       expect(b.error.startsWith(join(b.dir, "run.json"))).toBe(true);
     }
-    expect(reason["bad-null"]).toMatch(/run\.json: \/ must be a object \(got null\)$/);
+    expect(reason["bad-null"]).toMatch(/run\.json: \/ must be an object \(got null\)$/);
     expect(reason["bad-empty"]).toContain("/id is required; /name is required");
     expect(reason["bad-half"]).toContain("not valid JSON");
     expect(reason["bad-status"]).toContain('/status must be one of: "running", "completed", "failed", "cancelled" (got "exploded")');

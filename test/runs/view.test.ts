@@ -27,10 +27,10 @@ describe("Runs view data", () => {
     expect(runs.map((r) => [r.record.id, r.runDir])).toEqual([[good.id, good.dir]]);
     expect(broken).toHaveLength(1);
     const [item] = broken;
-    expect(brokenRunDescription(item)).toBe("broken: / must be a object (got null)");
+    expect(brokenRunDescription(item)).toBe("broken: / must be an object (got null)");
     const tooltip = brokenRunTooltipMarkdown(item);
     expect(tooltip).toContain(`| Folder | ${join(root, "20260101-000000-nulled")} |`);
-    expect(tooltip).toContain(`**Problem:** ${join(root, "20260101-000000-nulled", "run.json")}: / must be a object (got null)`);
+    expect(tooltip).toContain(`**Problem:** ${join(root, "20260101-000000-nulled", "run.json")}: / must be an object (got null)`);
   });
 
   it("lists a copied folder under its own name, with the id mismatch as a note in the tooltip", async () => {
