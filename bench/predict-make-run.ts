@@ -2,7 +2,7 @@
 // model.json and model.onnx for bench/predict-throughput.ts. Usage: predict-make-run.ts DIR SIZE
 import { join } from "node:path";
 import { resolveWindows } from "../src/core/data/windows";
-import { LABELS } from "../src/core/labels";
+import { LABELS } from "../src/shared/labels";
 import { buildModel, saveModel } from "../src/core/models";
 import { exportRunToOnnx } from "../src/core/onnx/export";
 import { initBackend } from "../src/core/tf/backend";

@@ -1,5 +1,5 @@
 """The pydicom side of the benchmarks' shared pipeline: HU with the RSNA fix and the
-brain/subdural/bone windows, as src/core (dicom/modality.ts, imaging/window.ts) computes them.
+brain/subdural/bone windows, as src/core/dicom/modality.ts and src/shared/window.ts compute them.
 Imported by dicom_decode_pydicom.py and predict_pytorch.py (run from this folder's scripts)."""
 import numpy as np
 
@@ -7,7 +7,7 @@ WINDOWS = [(80.0, 40.0), (254.0, 100.0), (2800.0, 600.0)]  # (width, level): bra
 
 
 def window_transform(width, level):
-    # DICOM linear VOI scaled to [0, 1], as src/core/imaging/window.ts
+    # DICOM linear VOI scaled to [0, 1], as src/shared/window.ts
     return level - 0.5 - (width - 1) / 2, 1.0 / (width - 1)
 
 

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Batch } from "../src/core/data/batch-loader";
 import type { Sample } from "../src/core/data/sample";
-import { LABELS } from "../src/core/labels";
+import { LABELS } from "../src/shared/labels";
 import { buildModel } from "../src/core/models";
 import { outputsLogits } from "../src/core/predict/infer";
 import { initBackend } from "../src/core/tf/backend";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetadataBaselineReport } from "../../src/core/baseline/run-baseline";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { bundleCli } from "../helpers/bundle-cli";
 
 let dir: string;

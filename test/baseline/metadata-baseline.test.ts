@@ -6,7 +6,7 @@ import { DEFAULT_BASELINE_OPTIONS, metadataBaseline } from "../../src/core/basel
 import { runMetadataBaseline } from "../../src/core/baseline/run-baseline";
 import { mulberry32 } from "../../src/core/data/rng";
 import type { IndexEntry } from "../../src/core/dataset/types";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { writeSyntheticDataset } from "../../src/core/synth";
 
 const root = mkdtempSync(join(tmpdir(), "ich-baseline-"));

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { readBackendOutput, readEvalOutput, readGradcamOutput, readLrFindOutput, readPredictOutput } from "../../src/protocol/engine-output";
 import { bundleCli } from "../helpers/bundle-cli";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFeatherTable } from "../../src/core/data/feather";
 import { indexImageFolder } from "../../src/core/data/images-index";
 import { readLabelsTable } from "../../src/core/data/tables";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 
 const root = mkdtempSync(join(tmpdir(), "ich-feather-"));
 const IDS = ["ID_000039fa0", "ID_00005679d", "ID_00008ce3c", "ID_0000950d7"];

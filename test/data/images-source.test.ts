@@ -5,7 +5,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { indexImageFolder } from "../../src/core/data/images-index";
 import { prepareSample } from "../../src/core/data/preprocess";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 
 const root = mkdtempSync(join(tmpdir(), "ich-images-"));
 

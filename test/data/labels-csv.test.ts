@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LabelsError, describeLabelIssues, parseLabelsCsv } from "../../src/core/data/labels-csv";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 
 function longCsv(rows: [string, string, number][]): string {
   return ["ID,Label", ...rows.map(([id, label, v]) => `ID_${id}_${label},${v}`)].join("\n");

@@ -3,7 +3,7 @@ import { streamBatches, type Batch } from "../../src/core/data/batch-loader";
 import type { BatchResult, BatchTask } from "../../src/core/data/batch-task";
 import { LoaderPool } from "../../src/core/data/loader-pool";
 import { openDataset, preprocessOptions } from "../../src/core/data/dataset";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { synthesizeSlice } from "../../src/core/synth";
 import { tinyConfig } from "../train/tiny-config";
 

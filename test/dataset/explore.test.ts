@@ -7,7 +7,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exploreDataset, rerollAugmentation } from "../../src/core/dataset/explore";
 import { Reservoir, ValueCounter } from "../../src/core/dataset/explore-stats";
-import { LABELS, SUBTYPES } from "../../src/core/labels";
+import { LABELS, SUBTYPES } from "../../src/shared/labels";
 import { writeSyntheticDataset } from "../../src/core/synth";
 import { parseWithDicomParser } from "../synth/helpers";
 

@@ -292,7 +292,7 @@ describe("loadExperiment", () => {
 
 describe("schema agrees with the engine", () => {
   it("window presets are exactly the imaging core's named windows", async () => {
-    const { WINDOW_NAMES } = await import("../../src/core/imaging/window");
+    const { WINDOW_NAMES } = await import("../../src/shared/window");
     const { experimentSchema } = await import("../../src/core/experiment");
     const definitions = experimentSchema.definitions as { window: { anyOf: { enum?: string[] }[] } };
     expect([...(definitions.window.anyOf[0].enum ?? [])].sort()).toEqual([...WINDOW_NAMES].sort());

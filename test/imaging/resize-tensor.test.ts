@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resizeBilinear } from "../../src/core/imaging/resize";
 import { adjacentIndices, stackAdjacent, toModelTensor } from "../../src/core/imaging/tensor";
-import { applyWindow, DEFAULT_CHANNEL_WINDOWS, WINDOWS } from "../../src/core/imaging/window";
+import { applyWindow, DEFAULT_CHANNEL_WINDOWS, WINDOWS } from "../../src/shared/window";
 
 const round = (a: Float32Array) => Array.from(a, (v) => Math.round(v * 1e5) / 1e5);
 

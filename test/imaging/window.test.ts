@@ -8,7 +8,7 @@ import {
   tensorToRgba,
   windowToRgba,
   WINDOWS,
-} from "../../src/core/imaging/window";
+} from "../../src/shared/window";
 
 describe("window presets", () => {
   it("have the documented width/level", () => {

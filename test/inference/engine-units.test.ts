@@ -13,7 +13,7 @@ import { loadOrt } from "../../src/core/inference/ort";
 import { checkOrtGpu, providersInProfile } from "../../src/core/inference/ort-gpu";
 import { ONNX_INPUT, ONNX_OUTPUT, modelToOnnx } from "../../src/core/onnx/export";
 import { inferWithEngine } from "../../src/core/predict/infer";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { initBackend } from "../../src/core/tf/backend";
 import { resolveWindows } from "../../src/core/data/windows";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { evaluate, maxByGroup, perLabelLogLoss, rocAuc, thresholdMetrics, weightedLogLoss } from "../../src/core/metrics";
 import { mulberry32 } from "../../src/core/data/rng";
 

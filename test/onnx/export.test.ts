@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareSample } from "../../src/core/data/preprocess";
 import type { PreprocessOptions, Sample } from "../../src/core/data/sample";
 import { resolveWindows } from "../../src/core/data/windows";
-import { LABELS, type Label } from "../../src/core/labels";
+import { LABELS, type Label } from "../../src/shared/labels";
 import { buildModel, HEAD_LAYER_NAME, type Architecture } from "../../src/core/models";
 import type { HeadKind } from "../../src/core/models/types";
 import { modelToOnnx, ONNX_INPUT, ONNX_OUTPUT, type OnnxExportMetadata } from "../../src/core/onnx/export";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../src/core/data/rng";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { bundleCli } from "../helpers/bundle-cli";
 
 const PYTHON = "/usr/bin/python3";

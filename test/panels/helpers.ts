@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { RunStore } from "../../src/core/runs";
 import type { EpochValidation, MetricsLine } from "../../src/core/runs/types";
 

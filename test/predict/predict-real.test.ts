@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { command as predictCommand } from "../../src/cli/commands/predict";
 import { resolveWindows } from "../../src/core/data/windows";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { buildModel, saveModel } from "../../src/core/models";
 import { predictFiles } from "../../src/core/predict/predict-files";
 import { initBackend } from "../../src/core/tf/backend";

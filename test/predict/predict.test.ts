@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveWindows } from "../../src/core/data/windows";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { buildModel, saveModel } from "../../src/core/models";
 import { predictFiles } from "../../src/core/predict/predict-files";
 import { writeSyntheticDataset, type SyntheticDataset } from "../../src/core/synth";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WINDOWS, windowToRgba } from "../../src/core/imaging/window";
+import { WINDOWS, windowToRgba } from "../../src/shared/window";
 import { SliceLoader } from "../../src/extension/preview/slice-loader";
 import { encodeHu } from "../../src/extension/preview/slice-data";
 import { huToRgba, modelViewToRgba, makeWindow } from "../../webview/preview/render";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { command as runsCommand } from "../../src/cli/commands/runs";
 import { resolveWindows } from "../../src/core/data/windows";
 import { writeFileAtomic } from "../../src/core/fs/atomic";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { buildModel, saveModel } from "../../src/core/models";
 import { RunStore, RunStoreError, type MetricsLine, type RunRecord } from "../../src/core/runs";
 import { writeSyntheticDataset } from "../../src/core/synth";

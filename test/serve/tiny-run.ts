@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveWindows } from "../../src/core/data/windows";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { buildModel, saveModel } from "../../src/core/models";
 import { exportRunToOnnx } from "../../src/core/onnx/export";
 import { writeSyntheticDataset } from "../../src/core/synth";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadHuSlice } from "../../src/core/imaging";
-import { LABELS, SUBTYPES } from "../../src/core/labels";
+import { LABELS, SUBTYPES } from "../../src/shared/labels";
 import { synthesizeSlice, writeSyntheticDataset, type SyntheticDataset } from "../../src/core/synth";
 import { bloodPixels, huOf, parseWithDicomParser } from "./helpers";
 

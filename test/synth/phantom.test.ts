@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LABELS, SUBTYPES } from "../../src/core/labels";
+import { LABELS, SUBTYPES } from "../../src/shared/labels";
 import { synthesizeSeries, synthesizeSlice } from "../../src/core/synth";
 import { bloodPixels } from "./helpers";
 

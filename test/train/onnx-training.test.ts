@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as tfjs from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import { RunStore, type MetricsLine } from "../../src/core/runs";
 import { initBackend } from "../../src/core/tf/backend";
 import { AdamW } from "../../src/core/train/adamw";

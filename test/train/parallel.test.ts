@@ -5,7 +5,7 @@ import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Batch } from "../../src/core/data/batch-loader";
 import type { Sample } from "../../src/core/data/sample";
-import { LABELS } from "../../src/core/labels";
+import { LABELS } from "../../src/shared/labels";
 import type { MetricsLine } from "../../src/core/runs/types";
 import { RunStore } from "../../src/core/runs";
 import { initBackend } from "../../src/core/tf/backend";

@@ -1,4 +1,4 @@
-// HU → display RGBA on the client, using the engine's windows (src/core/imaging/window.ts) so the
+// HU → display RGBA on the client, using the engine's windows (src/shared/window.ts) so the
 // preview shows exactly what the data pipeline computes. Int16 slices go through a 64 Ki lookup
 // table built with the same function, so a window change repaints 512×512 in a few milliseconds.
 import { DEFAULT_CHANNEL_WINDOWS, WINDOWS, channelsToRgba, customWindow, windowToRgba, type Window } from "../../src/shared/window";

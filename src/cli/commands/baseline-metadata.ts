@@ -1,6 +1,6 @@
 // `ich baseline-metadata DATA` — how well DICOM header fields alone predict each label.
 import { runMetadataBaseline, type MetadataBaselineReport } from "../../core/baseline/run-baseline";
-import { LABELS } from "../../core/labels";
+import { LABELS } from "../../shared/labels";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { openRunStore, RUNS_OPTION_HELP } from "../run-store";
 import { parseCommandLine, UsageError, type Command, SHARED_OPTIONS } from "../usage";

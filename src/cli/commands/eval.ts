@@ -1,6 +1,6 @@
 // `ich eval RUN` — scores a run's best model; writes eval.json and predictions.csv into the run.
 import { basename, dirname, resolve } from "node:path";
-import { LABELS } from "../../core/labels";
+import { LABELS } from "../../shared/labels";
 import { evaluateRun } from "../../core/predict/evaluate-run";
 import { nonFiniteAsNull } from "../../core/predict/run-evaluation";
 import { describeTta, ttaActive } from "../../core/predict/tta";

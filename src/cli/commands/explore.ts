@@ -3,7 +3,7 @@
 // experiment its augmentations as training draws them.
 import { exploreDataset, rerollAugmentation } from "../../core/dataset/explore";
 import { HEADER_FIELD_TITLES, HEADER_FIELDS, type ExploreSummary, type Histogram } from "../../core/dataset/explore-types";
-import { LABELS } from "../../core/labels";
+import { LABELS } from "../../shared/labels";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 import { countProgress } from "./count-progress";
 import { onInterrupt } from "../interrupt";

@@ -1,6 +1,6 @@
 // `ich predict RUN FILE_OR_FOLDER...` — per-slice probabilities and per-study maxima.
 import { writeFileAtomic } from "../../core/fs/atomic";
-import { isLabel, LABELS } from "../../core/labels";
+import { isLabel, LABELS } from "../../shared/labels";
 import type { BackendChoice } from "../../core/experiment/types";
 import { predictFiles } from "../../core/predict/predict-files";
 import { formatSubmissionCsv, resolveRunFolder } from "../../core/runs";

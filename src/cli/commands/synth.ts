@@ -1,5 +1,5 @@
 // `ich synth` — a folder of synthetic head-CT phantom series with RSNA-style labels.
-import { LABELS } from "../../core/labels";
+import { LABELS } from "../../shared/labels";
 import { DEFAULT_SYNTH_SIZE, writeSyntheticDataset } from "../../core/synth";
 import { parseCommandLine, UsageError, type Command } from "../usage";
 

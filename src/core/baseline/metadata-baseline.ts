@@ -4,7 +4,7 @@
 import { RandomForestClassifier } from "ml-random-forest";
 import { splitByPatient } from "../data/split";
 import type { IndexEntry } from "../dataset/types";
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import { rocAuc } from "../metrics";
 import { FEATURE_NAMES, headerFeatures } from "./features";
 

@@ -4,7 +4,7 @@ import { resolveTarget } from "../dataset/explore";
 import { datasetEntries } from "../dataset/explore-source";
 import type { IndexEntry } from "../dataset/types";
 import type { ExperimentConfig } from "../experiment/types";
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import type { RunStore } from "../runs";
 import { DEFAULT_BASELINE_OPTIONS, metadataBaseline, type BaselineOptions, type BaselineResult } from "./metadata-baseline";
 

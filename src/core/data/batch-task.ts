@@ -1,6 +1,6 @@
 // The unit of work a loader worker (or the main thread, as a fallback) does: prepare and
 // augment a list of samples and pack them into one batch buffer.
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import { augmentImage, type AugmentOptions } from "./augment";
 import { prepareSample } from "./preprocess";
 import { hashSeed } from "./rng";

@@ -4,7 +4,7 @@
 import { createReadStream } from "node:fs";
 import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
-import { LABELS, isLabel, type Label } from "../labels";
+import { LABELS, isLabel, type Label } from "../../shared/labels";
 import { errorMessage } from "../../shared/errors";
 
 export interface LabelTable {

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { PNG } from "pngjs";
 import { loadHuSlice, resizeBilinear, stackAdjacent, toModelTensor } from "../imaging";
 import { synthesizeSlice } from "../synth/phantom";
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import { channelCount, type PreprocessOptions, type Sample } from "./sample";
 import { decodeJpegRgb } from "./jpeg";
 import { errorMessage } from "../../shared/errors";

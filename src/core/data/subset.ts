@@ -1,7 +1,7 @@
 // data.where: a label-defined subset, e.g. { "any": 1 } for the bleed-only images notebook 06
 // trains its subtype model on. An image matches when it has labels and every named label has
 // the given value.
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 
 export type LabelWhere = Partial<Record<Label, 0 | 1>>;
 

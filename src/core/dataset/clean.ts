@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { readLabelsTable } from "../data/tables";
 import { matchesWhere, type LabelWhere } from "../data/subset";
 import { writeFileAtomic } from "../fs/atomic";
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import { buildIndex, indexCachePath, readIndex } from "./build-index";
 import { EXCLUSION_HEADER, exclusionRow } from "./exclusion";
 import { imageIdOf } from "./index-entry";

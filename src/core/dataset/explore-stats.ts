@@ -2,7 +2,7 @@
 // held in memory: counts, prevalence, co-occurrence, slices per series, header-field histograms
 // and a seeded reservoir of sample slices per subtype. Memory grows with patients/studies/series
 // (sets of ids) and a bounded number of distinct header values, never with files.
-import { LABELS, SUBTYPES } from "../labels";
+import { LABELS, SUBTYPES } from "../../shared/labels";
 import { hashSeed, mulberry32 } from "../data/rng";
 import type { DatasetCounts, HeaderField, Histogram, HistogramBin, Prevalence, SampleGroup } from "./explore-types";
 import { HEADER_FIELDS } from "./explore-types";

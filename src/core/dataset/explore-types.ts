@@ -1,6 +1,6 @@
 // What `ich explore --json` prints and the ICH: Explore Dataset panel shows. Plain JSON, no
 // Node imports: the webview imports these types too.
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import type { CleanIssue, CleanIssueKind } from "./types";
 
 /** One bar of a histogram: a single value (from === to) or the range [from, to). */

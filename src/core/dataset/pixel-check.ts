@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { PNG } from "pngjs";
 import { modalityFrame, readDicom } from "../dicom";
 import { decodeJpegRgb } from "../data/jpeg";
-import { WINDOWS } from "../imaging/window";
+import { WINDOWS } from "../../shared/window";
 import { DICOM_FILE, imageIdOf } from "./index-entry";
 import { errorMessage } from "../../shared/errors";
 

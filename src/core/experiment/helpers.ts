@@ -1,4 +1,4 @@
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import type { ExperimentConfig, PretrainedSource } from "./types";
 
 /** Input size for a 1-based epoch, following `input.progressiveResizing` (else `input.size`). */

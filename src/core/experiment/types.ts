@@ -2,7 +2,7 @@
 // schemas/experiment.schema.json is the source of truth for fields, defaults and descriptions;
 // these types mirror it. Every path here is absolute (resolved against the experiment's folder).
 import type { EngineChoice } from "../inference/engine";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 
 export type WindowPresetName = "brain" | "subdural" | "subdural-wide" | "stroke" | "stroke-wide" | "bone" | "soft-tissue";
 export type WindowSpec = WindowPresetName | { width: number; level: number };

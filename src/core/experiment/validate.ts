@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import { ExperimentError, formatSchemaErrors } from "./errors";
 import { describeArchitecture } from "../models/catalog";
 import { experimentValidator } from "./schema";

@@ -1,5 +1,5 @@
 // Public API of the imaging layer: windows, channel stacking, resizing, model tensors, RGBA, PNG.
-export * from "./window";
+export * from "../../shared/window";
 export * from "./resize";
 export * from "./tensor";
 export * from "./png";

@@ -1,7 +1,7 @@
 // Model inputs: windowed channels stacked HWC (height × width × channels), float32 in [0, 1].
 // Browser-safe.
 import { resizeBilinear } from "./resize";
-import { windowTransform, type Window } from "./window";
+import { windowTransform, type Window } from "../../shared/window";
 
 let scratch = new Float32Array(0);
 

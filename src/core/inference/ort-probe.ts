@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveWindows } from "../data/windows";
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import { modelToOnnx } from "../onnx/export";
 import type { Tf } from "../train/tf-types";
 import { OnnxEngine } from "./onnx-engine";

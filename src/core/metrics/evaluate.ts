@@ -1,4 +1,4 @@
-import { DEFAULT_LABEL_WEIGHTS, type Label } from "../labels";
+import { DEFAULT_LABEL_WEIGHTS, type Label } from "../../shared/labels";
 import type { EpochValidation } from "../runs/types";
 import { perLabelLogLoss, meanLogLoss } from "./log-loss";
 import { column, sampleCount, type Numbers } from "./matrix";

@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { PreprocessOptions, SampleSource } from "../data/sample";
 import type { BackendChoice } from "../experiment/types";
 import { writeFileAtomic } from "../fs/atomic";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import { loadModel } from "../models/io";
 import type { LayersModel, SymbolicTensor, Tf } from "../models/types";
 import { outputsLogits } from "../predict/infer";

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { PreprocessOptions, SampleSource } from "../data/sample";
 import { resolveWindows } from "../data/windows";
 import type { WindowSpec } from "../experiment/types";
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import { countParameters } from "../models/build";
 import { describeArchitecture } from "../models/catalog";
 import { saveModel } from "../models/io";

@@ -3,7 +3,7 @@
 import { basename } from "node:path";
 import { prepareSample } from "../data/preprocess";
 import type { BackendChoice } from "../experiment/types";
-import { isLabel, type Label } from "../labels";
+import { isLabel, type Label } from "../../shared/labels";
 import { loadModel } from "../models";
 import { initBackend } from "../tf/backend";
 import { readModelInput } from "../train/model-input";

@@ -3,7 +3,7 @@
 import { streamBatches } from "../data/batch-loader";
 import type { LoaderPool } from "../data/loader-pool";
 import type { PreprocessOptions, Sample } from "../data/sample";
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import type { InferenceEngine } from "../inference/engine";
 import type { LayersModel, Tensor, Tf } from "../train/tf-types";
 import { predictWithTta, type TtaSetting } from "./tta";

@@ -9,7 +9,7 @@ import { LoaderPool } from "../data/loader-pool";
 import { linkNeighbours } from "../data/rsna-index";
 import type { Sample } from "../data/sample";
 import type { BackendChoice } from "../experiment/types";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import { maxByGroup } from "../metrics";
 import type { EngineChoice, EngineInfo } from "../inference/engine";
 import { openEngine } from "../inference/open-engine";

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from "../fs/atomic";
-import { LABELS } from "../labels";
+import { LABELS } from "../../shared/labels";
 import type { PredictionRow } from "./types";
 
 /** RSNA 2019 submission form: header `ID,Label`, then `ID_<hex>_<label>,<probability>` per image and label (LABELS order). */

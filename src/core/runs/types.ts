@@ -1,6 +1,6 @@
 // On-disk contract of the run store (runs/<id>/...). The CLI, the training process and the
 // extension's Runs view / dashboards all read and write these shapes.
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 
 export const RUN_STATUSES = ["running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { DicomError } from "../dicom";
 import type { InferenceEngine } from "../inference/engine";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import type { ModelInputSpec } from "../train/model-input";
 import type { TtaSetting } from "../predict/tta";
 import { SliceBatcher } from "./batcher";

@@ -2,7 +2,7 @@
 // (stage_2_train.csv layout: ID,Label with rows ID_<hex>_<subtype>) and metadata.csv.
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic";
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import { formatDecimalString } from "./decimal-string";
 import { encodeCtSlice, type PixelEncoding } from "./encode";
 import { synthesizeSeries } from "./phantom";

@@ -1,7 +1,7 @@
 // One synthetic patient: head anatomy parameters and the hemorrhages in 3D. Shapes are given in
 // head-local normalised units (the image spans -1..1, 250 mm field of view) and along the
 // series axis `t` (-0.55 at the lowest slice to 0.7 at the highest; 0 = widest cross-section).
-import type { SUBTYPES } from "../labels";
+import type { SUBTYPES } from "../../shared/labels";
 import { Rng } from "./random";
 
 export type Subtype = (typeof SUBTYPES)[number];

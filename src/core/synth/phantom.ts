@@ -1,6 +1,6 @@
 // In-memory phantoms: one slice (the training pipeline's on-the-fly `synthetic` source) or one
 // whole axial series. Deterministic for a seed.
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import { makePatient, sliceT, type Patient } from "./patient";
 import { hash32 } from "./random";
 import { FIELD_OF_VIEW_MM, renderSlice } from "./render";

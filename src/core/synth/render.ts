@@ -1,7 +1,7 @@
 // Renders one axial slice of a synthetic patient to Hounsfield units, and labels it from the
 // hemorrhage pixels actually drawn (a bleed too small to see on this slice is not drawn at all,
 // so a label is never set without visible blood, nor blood drawn without its label).
-import { LABELS, type Label } from "../labels";
+import { LABELS, type Label } from "../../shared/labels";
 import type { Patient, Subtype, Ventricle } from "./patient";
 import { Rng } from "./random";
 

@@ -7,7 +7,7 @@ import { hashSeed } from "../data/rng";
 import type { PreprocessOptions, Sample } from "../data/sample";
 import { modelLabels } from "../experiment";
 import type { BackendChoice, ExperimentConfig } from "../experiment/types";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import { selectTargets } from "../predict/infer";
 import { initBackend, type BackendInfo } from "../tf/backend";
 import type { AdamW } from "./adamw";

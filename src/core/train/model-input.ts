@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import type { PreprocessOptions, SampleSource } from "../data/sample";
 import { errorMessage } from "../../shared/errors";
 

@@ -1,6 +1,6 @@
 // Per-epoch validation: inference on the validation samples, scored by the metrics module.
 import type { ExperimentConfig } from "../experiment/types";
-import type { Label } from "../labels";
+import type { Label } from "../../shared/labels";
 import { evaluate, type Evaluation } from "../metrics";
 import type { EpochValidation } from "../runs/types";
 import type { LoaderPool } from "../data/loader-pool";

@@ -1,6 +1,6 @@
 // Converts what the run store holds on disk (run.json, metrics.jsonl lines, eval.json) into the
 // panels' protocol shapes, checking every field: files may be half-written, old or hand-edited.
-import { LABELS, type Label } from "../../../core/labels";
+import { LABELS, type Label } from "../../../shared/labels";
 import type { RunRecord } from "../../../core/runs/types";
 import { isFiniteNumber, isRecord, isString } from "../../../protocol/guards";
 import {
