@@ -1,5 +1,6 @@
-// Data-parallel training: how many replicas a run uses (`train.workers`, `ich train
-// --train-workers`) and the step function the training loop calls either way.
+// Data-parallel training on the TF.js engine: how many replicas a run uses (`train.workers`, `ich
+// train --train-workers`) and its step runner, with one replica or several (step-runner.ts picks
+// the engine).
 import { availableParallelism, totalmem } from "node:os";
 import { trainOnBatch, type BatchTrainer } from "../batch-training";
 import type { StepRunner } from "../step-runner";
