@@ -1,4 +1,4 @@
-"""PyTorch peer for bench/train-throughput.ts: ResNet18 (6 outputs) training steps as `ich train` runs
+"""PyTorch peer for bench/train-throughput.ts: torchvision's ResNet18 (or argv[5]; 6 outputs) training steps as `ich train` runs
 them (AdamW, BCE with logits, random inputs), median step time after one warm-up step. Runs alone in
 its own process; prints one JSON line."""
 import json
@@ -11,10 +11,11 @@ import torch
 import torchvision
 
 threads, batch, size, steps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+arch = sys.argv[5] if len(sys.argv) > 5 else "resnet18"
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-model = torchvision.models.resnet18(num_classes=6)
+model = getattr(torchvision.models, arch)(num_classes=6)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
 loss_fn = torch.nn.BCEWithLogitsLoss()
 x = torch.rand(batch, 3, size, size)

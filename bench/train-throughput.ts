@@ -1,8 +1,8 @@
-// ResNet18 training throughput (img/s) of `ich train`'s step, one row per engine: ONNX Runtime
+// Training throughput (img/s) of `ich train`'s step (ResNet18 unless --arch), one row per engine: ONNX Runtime
 // (train.engine "onnx", the default on a CPU) and TF.js on the WASM backend with 1, 2… data-parallel
 // replicas (train.engine "tfjs", train.workers), against Debian's PyTorch (/usr/bin/python3,
 // python3-torch + python3-torchvision) doing the same step (AdamW, BCE with logits, random inputs).
-//   npm run bench:train -- [--size 128] [--batch 16] [--steps 6] [--engines onnx,onnx:1,tfjs:1,tfjs:2]
+//   npm run bench:train -- [--arch resnet18] [--size 128] [--batch 16] [--steps 6] [--engines onnx,onnx:1,tfjs:1,tfjs:2]
 //                          [--rounds 2] [--threads 2] [--no-torch] [--profile]
 // Every measurement runs in its own process, one at a time: PyTorch slows down while another
 // process holds our multi-GiB WASM heaps. Rounds alternate the sides and keep each one's best, so a
@@ -28,6 +28,7 @@ import { trainableVariables } from "../src/core/train/step";
 const root = resolve(__dirname, "..");
 const { values } = parseArgs({
   options: {
+    arch: { type: "string", default: "resnet18" },
     size: { type: "string", default: "128" },
     batch: { type: "string", default: "16" },
     steps: { type: "string", default: "6" },
@@ -39,6 +40,9 @@ const { values } = parseArgs({
     child: { type: "string" },
   },
 });
+const PEERS = ["resnet18", "resnet34", "resnet50", "resnet101", "densenet121", "alexnet"] as const;
+const arch = values.arch as (typeof PEERS)[number];
+if (!PEERS.includes(arch)) throw new Error(`--arch must be one of ${PEERS.join(", ")} (architectures torchvision also has), got ${values.arch}`);
 const size = Number(values.size);
 const batchSize = Number(values.batch);
 const steps = Number(values.steps);
@@ -56,11 +60,12 @@ interface Measurement {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
-/** Child process: ResNet18 training on random data with `engine` ("onnx", "onnx:THREADS" or "tfjs:REPLICAS"); prints one JSON line. */
+/** Child process: training `--arch` on random data with `engine` ("onnx", "onnx:THREADS" or "tfjs:REPLICAS"); prints one JSON line. */
 async function child(engine: string): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
   const tf = info.tf;
-  const model = buildModel(tf, { architecture: "resnet18", inputSize: size, channels: 3, outputs: LABELS.length, seed: 1 });
+  // torchvision's classifier for AlexNet (the peer's), a linear head on global pooling for the others (torchvision's fc).
+  const model = buildModel(tf, { architecture: arch, head: arch === "alexnet" ? "torchvision" : "linear", dropout: 0, inputSize: size, channels: 3, outputs: LABELS.length, seed: 1 });
   const trainer: BatchTrainer = {
     tf, model, optimizer: new AdamW(tf, 1e-4, 0.01), variables: trainableVariables(model), logits: outputsLogits(model),
     labels: [...LABELS], weights: [2, 1, 1, 1, 1, 1], channels: 3,
@@ -153,7 +158,7 @@ function measure(command: string, args: string[]): Measurement {
 
 function ours(engine: string, profile: boolean): Measurement {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  return measure(tsx, [__filename, "--child", engine, "--size", String(size), "--batch", String(batchSize), "--steps", String(steps), ...(profile ? ["--profile"] : [])]);
+  return measure(tsx, [__filename, "--child", engine, "--arch", arch, "--size", String(size), "--batch", String(batchSize), "--steps", String(steps), ...(profile ? ["--profile"] : [])]);
 }
 
 function torch(): Measurement | undefined {
@@ -163,7 +168,7 @@ function torch(): Measurement | undefined {
     console.log("PyTorch peer unavailable: apt-get install python3-torch python3-torchvision (run with /usr/bin/python3)");
     return undefined;
   }
-  return measure(python, [join(__dirname, "train-throughput.py"), values.threads, String(batchSize), String(size), String(steps)]);
+  return measure(python, [join(__dirname, "train-throughput.py"), values.threads, String(batchSize), String(size), String(steps), arch]);
 }
 
 const better = (a: Measurement | undefined, b: Measurement | undefined) => (a === undefined ? b : b === undefined || a.imgPerSec >= b.imgPerSec ? a : b);
@@ -173,7 +178,7 @@ function main(): void {
   for (const e of engines) if (!/^(onnx(:[1-9]\d*)?|tfjs:[1-9]\d*)$/.test(e)) throw new Error(`--engines: "${e}" is none of onnx, onnx:THREADS, tfjs:REPLICAS`);
   const rounds = Number(values.rounds);
   const loadBefore = loadavg();
-  console.log(`ResNet18 @${size} px, batch ${batchSize}: median of ${steps} steps, best of ${rounds} alternating rounds, each in its own process; ${availableParallelism()} CPUs`);
+  console.log(`${arch} @${size} px, batch ${batchSize}: median of ${steps} steps, best of ${rounds} alternating rounds, each in its own process; ${availableParallelism()} CPUs`);
   let peer: Measurement | undefined;
   const best = new Map<string, Measurement>();
   for (let r = 0; r < rounds; r++) {
