@@ -230,8 +230,17 @@ export class Workbench {
   /** Types `filter` into the command palette and returns the labels it lists. */
   async paletteEntries(filter: string): Promise<string[]> {
     await this.paletteUntil(filter, () => this.quickPickRow(filter.trim()));
-    const labels = await this.page.locator(".quick-input-widget .monaco-list-row .label-name").allInnerTexts();
-    return labels.map((l) => l.trim());
+    // The list is virtualised: only the rows in view exist in the DOM. Page down through it and
+    // collect every label, so a command below the fold is found (and a hidden one is really absent).
+    const labels = new Set<string>();
+    for (let unchanged = 0, pages = 0; unchanged < 2 && pages < 30; pages++) {
+      const before = labels.size;
+      for (const l of await this.page.locator(".quick-input-widget .monaco-list-row .label-name").allInnerTexts()) labels.add(l.trim());
+      unchanged = labels.size === before ? unchanged + 1 : 0;
+      await this.page.keyboard.press("PageDown");
+      await this.page.waitForTimeout(100);
+    }
+    return [...labels];
   }
 
   async closeQuickInput(): Promise<void> {
