@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CRASHED_MESSAGE, processStartedAt, RunStore, RunStoreError, formatSubmissionCsv, type MetricsLine, type RunRecord } from "../../src/core/runs";
 
 function freshStore(): RunStore {
@@ -191,6 +191,20 @@ describe("crash detection", () => {
     const onDisk = JSON.parse(readFileSync(store.paths("20260101-000000-dead").runJson, "utf8")) as RunRecord;
     expect(onDisk.status).toBe("failed");
     expect(tempFilesIn(store.root)).toEqual([]);
+  });
+
+  it("never rewrites a run as failed that completed between reading run.json and finding its process gone", async () => {
+    const store = freshStore();
+    const pid = deadPid();
+    const endedAt = new Date().toISOString();
+    const id = "20260101-000000-raced";
+    writeRecord(store, fakeRecord(id, { pid, status: "completed", endedAt }));
+    // The first read sees the record as it was while the run was still going.
+    const stale = { record: fakeRecord(id, { pid, heartbeatAt: endedAt }) };
+    const reads = vi.spyOn(store as unknown as { readRecord(id: string): Promise<{ record: RunRecord }> }, "readRecord").mockResolvedValueOnce(stale);
+    expect((await store.get(id)).status).toBe("completed");
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect((JSON.parse(readFileSync(store.paths(id).runJson, "utf8")) as RunRecord).status).toBe("completed");
   });
 
   it("treats a live pid that started after the run's last heartbeat as reused", async () => {

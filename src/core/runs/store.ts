@@ -139,16 +139,21 @@ export class RunStore {
   }
 
   /** Marks a crashed run failed on disk (atomically) and returns the record to show. */
-  private async settle(record: RunRecord): Promise<RunRecord> {
-    const crashed = crashedVersion(record, this.staleMs);
-    if (!crashed) return record;
-    await writeFileAtomic(this.paths(record.id).runJson, `${JSON.stringify(crashed, null, 2)}\n`, { durable: true });
+  private async settle(id: string, record: RunRecord): Promise<RunRecord> {
+    if (!crashedVersion(record, this.staleMs)) return record;
+    // The owner was found gone after `record` was read; it may have finished in between (a run
+    // writes its final run.json before it exits). Decide on a read made after the liveness check,
+    // so a completed run is never rewritten as failed.
+    const fresh = (await this.readRecord(id)).record;
+    const crashed = crashedVersion(fresh, this.staleMs);
+    if (!crashed) return fresh;
+    await writeFileAtomic(this.paths(id).runJson, `${JSON.stringify(crashed, null, 2)}\n`, { durable: true });
     return crashed;
   }
 
   /** One run's record (its id is the folder name); a crashed run is reported (and stored) as failed. Throws RunStoreError for a missing or invalid run.json. */
   async get(id: string): Promise<RunRecord> {
-    return this.settle((await this.readRecord(id)).record);
+    return this.settle(id, (await this.readRecord(id)).record);
   }
 
   /** Every usable run, oldest first (broken folders are left out; `scan` reports them). */
@@ -174,7 +179,7 @@ export class RunStore {
       const dir = join(this.root, id);
       try {
         const { record, note } = await this.readRecord(id);
-        runs.push({ id, dir, record: await this.settle(record), ...(note ? { note } : {}) });
+        runs.push({ id, dir, record: await this.settle(id, record), ...(note ? { note } : {}) });
       } catch (error) {
         if (!(error instanceof RunStoreError)) throw error;
         const runJson = join(dir, "run.json");
