@@ -77,7 +77,7 @@ export class FlatAdamW {
   constructor(
     private readonly optimizer: AdamW,
     private readonly params: ReadonlyMap<string, FlatParam>,
-    private readonly trainable: readonly string[],
+    trainable: readonly string[],
     state: SerializedOptimizer,
     private readonly thread: AdamThread | null = null,
   ) {
@@ -144,6 +144,7 @@ export class FlatAdamW {
     const decay = this.optimizer.decayRate;
     const mine: AdamJob[] = [];
     const theirs: AdamJob[] = [];
+    const shadowed: string[] = [];
     for (const slot of this.slots) {
       const active = slot.key === null ? slot.names.length > 0 || !this.hasGroups : this.activeGroups.has(slot.key);
       if (!active) continue;
@@ -165,13 +166,14 @@ export class FlatAdamW {
         const staged = g ? this.staging.get(name)! : null;
         if (g) staged!.set(g);
         theirs.push({ ...job, w: shadow, g: staged });
+        shadowed.push(name);
       });
     }
     const hyper: AdamHyper = { beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON };
     const done = this.thread && theirs.length > 0 ? this.thread.run(theirs, hyper) : Promise.resolve();
     for (const job of mine) runAdamJob(job, hyper);
     await done;
-    for (const [name, shadow] of this.shadows) this.params.get(name)!.values.set(shadow);
+    for (const name of shadowed) this.params.get(name)!.values.set(this.shadows.get(name)!);
   }
 
   /** The state in AdamW.serialize()'s form (TF.js layouts), for AdamW.restore. */
